@@ -1,0 +1,2 @@
+# Shared fixtures (broker, databases) for every test in the repository.
+pytest_plugins = ["civic.testing"]

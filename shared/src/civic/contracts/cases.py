@@ -1,0 +1,106 @@
+"""Events about cases: submitted, status changes and erasure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from civic.contracts.base import EventPayload
+from civic.contracts.common import (
+    ActorId,
+    ActorRole,
+    CaseStatus,
+    Category,
+    Channel,
+    LsoaCode,
+    ResidentKey,
+    Urgency,
+    WardCode,
+)
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HouseholdFacts(_Part):
+    """Coarse facts about the household; no names, ages or free text."""
+
+    people: int = Field(ge=1, le=30, description="People living in the household.")
+    children: int = Field(ge=0, le=30, description="Of whom under 18.")
+    lives_alone: bool
+    disability_or_long_term_condition: bool
+    no_internet_access: bool
+
+
+class CaseLocation(_Part):
+    """Where the need is, as area codes only."""
+
+    ward_code: WardCode | None
+    lsoa_code: LsoaCode | None
+    resolved: bool = Field(description="False when staff must place the case by hand.")
+
+
+class ConsentFacts(_Part):
+    lawful_basis: str = Field(max_length=40)
+    share_with_partners: bool
+    terms_version: str = Field(max_length=20)
+
+
+class CaseSubmitted(EventPayload):
+    event_type: ClassVar[str] = "civic.case.submitted.v1"
+    topic: ClassVar[str] = "cases.submitted"
+    key_field: ClassVar[str] = "case_id"
+    summary: ClassVar[str] = "A new request for help was accepted by case intake."
+
+    case_id: UUID
+    submitted_at: datetime
+    channel: Channel
+    source: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="Printed touchpoint or campaign that referred the resident (QR).",
+    )
+    categories: list[Category] = Field(min_length=1, max_length=len(Category))
+    urgency: Urgency
+    household: HouseholdFacts
+    location: CaseLocation
+    resident_key: ResidentKey | None
+    previous_contacts_12m: int = Field(ge=0)
+    consent: ConsentFacts
+
+
+class CaseStatusChanged(EventPayload):
+    event_type: ClassVar[str] = "civic.case.status_changed.v1"
+    topic: ClassVar[str] = "cases.lifecycle"
+    key_field: ClassVar[str] = "case_id"
+    summary: ClassVar[str] = (
+        "A case moved through its lifecycle. The reason stays in case intake; "
+        "only who (by role and opaque id) and when travel."
+    )
+
+    case_id: UUID
+    from_status: CaseStatus
+    to_status: CaseStatus
+    changed_at: datetime
+    actor_role: ActorRole
+    actor_id: ActorId | None = None
+    partner_id: ActorId | None = Field(
+        default=None, description="The partner holding the case, once claimed."
+    )
+
+
+class CaseErased(EventPayload):
+    event_type: ClassVar[str] = "civic.case.erased.v1"
+    topic: ClassVar[str] = "cases.lifecycle"
+    key_field: ClassVar[str] = "case_id"
+    summary: ClassVar[str] = (
+        "A case's personal data was erased. Consumers must drop anything they hold "
+        "about it that could identify the resident, and stop serving its score."
+    )
+
+    case_id: UUID
+    erased_at: datetime

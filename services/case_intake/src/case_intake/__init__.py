@@ -1,0 +1,3 @@
+"""Case intake service."""
+
+__version__ = "0.1.0"

@@ -45,10 +45,24 @@ class EventProducer:
 
     def send_all(self, records: Iterable[KafkaRecord], timeout: float = 20.0) -> list[bool]:
         """Send and wait; one flag per record: True when the broker acknowledged it."""
-        futures = [self.send(r) for r in records]
+        futures: list[FutureRecordMetadata | None] = []
+        records = list(records)
+        for record in records:
+            try:
+                futures.append(self.send(record))
+            except Exception as exc:  # noqa: BLE001 - e.g. no metadata: the broker is down
+                # Each further send would block for max_block_ms too; give up on the rest.
+                log.warning("publish to %s failed: %s", record.topic, exc)
+                if self._metrics is not None:
+                    self._metrics.publish_failures.labels(record.topic).inc()
+                futures.extend([None] * (len(records) - len(futures)))
+                break
         self._producer.flush(timeout=timeout)
         results = []
         for future in futures:
+            if future is None:
+                results.append(False)
+                continue
             try:
                 future.get(timeout=0)
                 results.append(True)

@@ -1,0 +1,23 @@
+"""The audit log: every read or change of personal data, kept after erasure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from case_intake.models import AuditEntry
+from civic.http.auth import Principal
+
+
+def record(session: Session, principal: Principal, action: str, case_id: str | None,
+           fields: list[str], purpose: str) -> None:
+    session.add(AuditEntry(at=datetime.now(UTC), actor_role=principal.role.value,
+                           actor_id=principal.name, action=action, case_id=case_id,
+                           fields=fields, purpose=purpose))
+
+
+def for_case(session: Session, case_id: str) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
+                                .order_by(AuditEntry.id)))

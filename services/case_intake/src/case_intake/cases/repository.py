@@ -1,0 +1,78 @@
+"""Every query case intake makes about cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from case_intake.models import Case, CasePersonal, Note, ResidentKey, StatusChange
+
+
+def get(session: Session, case_id: str, *, for_update: bool = False) -> Case | None:
+    query = select(Case).where(Case.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def personal(session: Session, case_id: str) -> CasePersonal | None:
+    return session.get(CasePersonal, case_id)
+
+
+def notes(session: Session, case_id: str) -> list[Note]:
+    return list(session.scalars(select(Note).where(Note.case_id == case_id).order_by(Note.id)))
+
+
+def history(session: Session, case_id: str) -> list[StatusChange]:
+    return list(session.scalars(select(StatusChange).where(StatusChange.case_id == case_id)
+                                .order_by(StatusChange.id)))
+
+
+def by_receipt(session: Session, receipt_hash: str) -> Case | None:
+    return session.scalars(select(Case).where(Case.receipt_hash == receipt_hash)).first()
+
+
+def earlier_contacts(session: Session, keys: list[str], since: datetime) -> int:
+    if not keys:
+        return 0
+    return int(session.scalar(
+        select(func.count(func.distinct(ResidentKey.case_id)))
+        .where(ResidentKey.key.in_(keys), ResidentKey.created_at >= since)) or 0)
+
+
+def search(session: Session, *, ward_code: str | None, status: str | None,
+           category: str | None, created_from: datetime | None, created_to: datetime | None,
+           after: tuple[datetime, str] | None, limit: int) -> list[Case]:
+    query = select(Case)
+    if ward_code:
+        query = query.where(Case.ward_code == ward_code)
+    if status:
+        query = query.where(Case.status == status)
+    if created_from:
+        query = query.where(Case.created_at >= created_from)
+    if created_to:
+        query = query.where(Case.created_at < created_to)
+    if after:
+        # keyset pagination: stable under inserts, and cheap at any depth
+        at, case_id = after
+        query = query.where((Case.created_at < at) | ((Case.created_at == at) & (Case.id < case_id)))
+    query = query.order_by(Case.created_at.desc(), Case.id.desc())
+    if not category:
+        return list(session.scalars(query.limit(limit)))
+    # categories is a JSON list; filter in Python over bounded pages so the query stays
+    # portable between SQLite and PostgreSQL.
+    found: list[Case] = []
+    for case in session.scalars(query.execution_options(yield_per=200)):
+        if category in case.categories:
+            found.append(case)
+            if len(found) == limit:
+                break
+    return found
+
+
+def erase_personal(session: Session, case_id: str) -> None:
+    session.execute(delete(CasePersonal).where(CasePersonal.case_id == case_id))
+    session.execute(delete(ResidentKey).where(ResidentKey.case_id == case_id))
+    session.execute(delete(Note).where(Note.case_id == case_id))

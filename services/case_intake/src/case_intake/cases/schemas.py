@@ -1,0 +1,204 @@
+"""What the case API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal, Self
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from civic.contracts.cases import HouseholdFacts
+from civic.contracts.common import CaseStatus, Category, Channel, Urgency
+from civic.reference import normalise_postcode
+from case_intake.residents.pseudonym import normalise_phone
+
+
+class LawfulBasis(StrEnum):
+    """UK GDPR Article 6 bases a council may rely on for a request for help."""
+
+    CONSENT = "consent"
+    PUBLIC_TASK = "public_task"
+    VITAL_INTERESTS = "vital_interests"
+    LEGAL_OBLIGATION = "legal_obligation"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Household(HouseholdFacts):
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.children >= self.people:
+            raise ValueError("children must be fewer than people (an adult is in the household)")
+        if self.lives_alone and self.people != 1:
+            raise ValueError("lives_alone is true but people is more than 1")
+        return self
+
+
+class Contact(_In):
+    name: str = Field(min_length=1, max_length=120)
+    phone: str | None = Field(default=None, max_length=20,
+                              description="A UK phone number, e.g. 020 7974 4444")
+    email: EmailStr | None = None
+    date_of_birth: date | None = None
+    address: str | None = Field(default=None, max_length=300)
+    preferred_contact: Literal["phone", "email", "post"] | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v and normalise_phone(v) is None:
+            raise ValueError("not a UK phone number (10 or 11 digits, or +44)")
+        return v or None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob(cls, v: date | None) -> date | None:
+        if v and not (date(1900, 1, 1) <= v <= date.today()):
+            raise ValueError("date of birth must be between 1900-01-01 and today")
+        return v
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if not (self.phone or self.email or self.address):
+            raise ValueError("give at least one way to reach the resident: phone, email or address")
+        return self
+
+
+class Location(_In):
+    postcode: str | None = Field(default=None, max_length=10)
+    ward_code: str | None = Field(default=None, pattern=r"^E05\d{6}$")
+    lsoa_code: str | None = Field(default=None, pattern=r"^E01\d{6}$")
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        normalised = normalise_postcode(v)
+        if normalised is None:
+            raise ValueError("not a valid UK postcode, e.g. NW1 2DB")
+        return normalised
+
+
+class Consent(_In):
+    lawful_basis: LawfulBasis
+    share_with_partners: bool = Field(
+        description="May contact details go to the partner who takes the case?")
+    terms_version: str = Field(min_length=1, max_length=20)
+
+
+class CaseCreate(_In):
+    channel: Channel
+    categories: list[Category] = Field(min_length=1, max_length=len(Category))
+    urgency: Urgency
+    household: Household
+    contact: Contact
+    location: Location
+    consent: Consent
+    details: str | None = Field(default=None, max_length=4000,
+                                description="The resident's own words; stays in case intake.")
+    source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+                               description="QR touchpoint or campaign that referred the resident.")
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, v: list[Category]) -> list[Category]:
+        if len(set(v)) != len(v):
+            raise ValueError("categories must not repeat")
+        return v
+
+
+class LocationOut(BaseModel):
+    ward_code: str | None
+    lsoa_code: str | None
+    resolved: bool
+    needs_review: bool
+    review_reason: str | None = None
+
+
+class CaseCreated(BaseModel):
+    id: UUID
+    status: CaseStatus
+    receipt_token: str = Field(description="Lets the resident check progress without an account.")
+    location: LocationOut
+
+
+class CaseSummary(BaseModel):
+    """A case without personal data: what lists and partners see."""
+
+    id: UUID
+    created_at: datetime
+    status: CaseStatus
+    channel: Channel
+    categories: list[Category]
+    urgency: Urgency
+    ward_code: str | None
+    lsoa_code: str | None
+    needs_review: bool
+    claimed_by: str | None
+    erased: bool
+
+
+class NoteOut(BaseModel):
+    at: datetime
+    author: str
+    text: str
+
+
+class CaseDetail(CaseSummary):
+    """Staff view; reading it is audited."""
+
+    household: HouseholdFacts
+    previous_contacts_12m: int
+    source: str | None
+    review_reason: str | None
+    consent: Consent
+    contact: Contact | None = Field(description="Null once erased.")
+    postcode: str | None
+    details: str | None
+    notes: list[NoteOut]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+
+
+class StatusChangeIn(_In):
+    to: CaseStatus
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    actor_role: str
+    actor_id: str | None
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    reason: str
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class ErasureIn(_In):
+    reason: str = Field(min_length=3, max_length=500,
+                        description="e.g. the resident's erasure request reference")
+
+
+class ReceiptStatus(BaseModel):
+    status: CaseStatus
+    updated_at: datetime
+    message: str

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+
+from case_intake.cases.schemas import ErasureIn as ReasonIn
+from case_intake.claims.schemas import ClaimResult
+from civic.http.auth import Principal, Role, require
+from civic.http.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/cases", tags=["partner claims"], responses=PROBLEM_RESPONSES)
+Partner = Annotated[Principal, Depends(require(Role.PARTNER))]
+
+
+@router.post("/{case_id}/claim", response_model=ClaimResult,
+             responses={409: {"description": "Another partner holds the case, or it is not "
+                              "ready to be claimed"}})
+def claim(case_id: UUID, request: Request, partner: Partner) -> ClaimResult:
+    """Take a triaged case. Contact details come back only if the resident consented."""
+    return request.app.state.claims.claim(str(case_id), partner)
+
+
+@router.get("/{case_id}/contact", response_model=ClaimResult)
+def contact(case_id: UUID, request: Request, partner: Partner) -> ClaimResult:
+    """The claiming partner's view of how to reach the resident. Every read is audited."""
+    return request.app.state.claims.contact(str(case_id), partner)
+
+
+@router.post("/{case_id}/release", response_model=ClaimResult)
+def release(case_id: UUID, body: ReasonIn, request: Request, partner: Partner) -> ClaimResult:
+    """Hand the case back to the council's pool."""
+    return request.app.state.claims.release(str(case_id), partner, body.reason)

@@ -1,0 +1,36 @@
+"""Idempotency keys: the first answer to a request is kept and replayed for repeats."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from case_intake.models import IdempotencyRecord
+from civic.http.problems import Problem
+
+
+def request_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def replay(session: Session, key: str, principal: str, body_hash: str
+           ) -> IdempotencyRecord | None:
+    """The stored answer for this key, or None. A different body under the same key is
+    a client bug, so it is refused rather than silently treated as new."""
+    record = session.get(IdempotencyRecord, (key, principal))
+    if record is not None and record.request_hash != body_hash:
+        raise Problem(422, "Idempotency key reused",
+                      f"Idempotency-Key {key!r} was first used with a different body; "
+                      "use a new key for a new request.", slug="idempotency-key-reused")
+    return record
+
+
+def store(session: Session, key: str, principal: str, body_hash: str, status_code: int,
+          response: dict[str, Any]) -> None:
+    session.add(IdempotencyRecord(key=key, principal=principal, request_hash=body_hash,
+                                  status_code=status_code, response=response,
+                                  created_at=datetime.now(UTC)))

@@ -1,0 +1,31 @@
+"""Case intake's settings: environment variables prefixed CASE_INTAKE_."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from civic.settings import ServiceSettings
+
+DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret-change-me-0000"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CASE_INTAKE_", extra="ignore", env_file=".env")
+
+    port: int = 8001
+    database_url: str = "sqlite:///var/case_intake.db"
+    pseudonym_secret: SecretStr = Field(
+        default=SecretStr(DEV_PSEUDONYM_SECRET),
+        description="HMAC key for resident pseudonyms. Rotating it breaks linking of "
+        "earlier contacts, so keep it in a secret store.",
+    )
+    terms_version: str = "2026-10"
+    run_relay: bool = True
+    contact_lookback_days: int = 365
+
+    def check_production_ready(self) -> None:
+        if self.is_production and (
+            self.pseudonym_secret.get_secret_value() == DEV_PSEUDONYM_SECRET
+        ):
+            raise ValueError("CASE_INTAKE_PSEUDONYM_SECRET must be set in production")

@@ -1,0 +1,1 @@
+"""HTTP conventions every service follows: problem+json errors, health, metrics, API keys."""

@@ -1,0 +1,103 @@
+"""API keys with roles. Keys are random 256-bit secrets shown once; only their SHA-256
+is stored (a slow password hash buys nothing for a secret with that much entropy)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, insert, select, update
+
+from civic.db import api_keys
+from civic.http.problems import Problem
+
+KEY_PREFIX = "civic_"
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"  # a person using the public form; never holds an API key
+    STAFF = "staff"
+    PARTNER = "partner"
+    OPS = "ops"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str  # an opaque actor id such as "staff.duty-desk" or "partner.foodbank"
+    role: Role
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiKeyStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create(self, name: str, role: Role, key: str | None = None) -> str:
+        """Store a key (a fresh one unless given) and return it; it is not kept."""
+        key = key or new_key()
+        with self._engine.begin() as conn:
+            conn.execute(insert(api_keys).values(name=name, role=role.value,
+                                                 key_hash=hash_key(key),
+                                                 created_at=datetime.now(UTC)))
+        return key
+
+    def revoke(self, name: str) -> bool:
+        with self._engine.begin() as conn:
+            result = conn.execute(update(api_keys).where(api_keys.c.name == name,
+                                                         api_keys.c.revoked_at.is_(None))
+                                  .values(revoked_at=datetime.now(UTC)))
+        return result.rowcount > 0
+
+    def lookup(self, key: str) -> Principal | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(api_keys.c.name, api_keys.c.role).where(
+                api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))).first()
+        return Principal(row.name, Role(row.role)) if row else None
+
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, "Unauthorised", detail, slug="unauthorised",
+                   headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(store: ApiKeyStore, key: str | None) -> Principal:
+    if not key:
+        raise _unauthorised("An API key is required: send 'Authorization: Bearer <key>'.")
+    principal = store.lookup(key)
+    if principal is None:
+        raise _unauthorised("The API key is not recognised or has been revoked.")
+    return principal
+
+
+def require(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that admits only API keys with one of these roles."""
+    allowed = set(roles)
+
+    def dependency(request: Request,
+                   bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                   header_key: str | None = Depends(_header)) -> Principal:
+        key = bearer.credentials if bearer else header_key
+        principal = authenticate(request.app.state.api_keys, key)
+        if principal.role not in allowed:
+            raise Problem(403, "Forbidden",
+                          f"This needs the {' or '.join(sorted(allowed))} role; "
+                          f"the key has the {principal.role} role.", slug="forbidden")
+        return principal
+
+    return dependency

@@ -1,0 +1,142 @@
+"""Transactional outbox: an event is written in the same database transaction as the
+change it describes, and a relay publishes it afterwards.
+
+So an accepted request is never lost when the broker is down: the row waits, and the
+relay retries with backoff. A row is deleted only after the broker acknowledged it, and
+it keeps its event id across retries, so a retry after a crash is a duplicate that
+consumers skip by id, never a second event under a new id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from prometheus_client import Gauge
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from civic.contracts import EventPayload, KafkaRecord, encode
+from civic.db import outbox
+from civic.kafka.producer import EventProducer
+from civic.observability import gauge, metric_prefix
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
+    """Add an event to the outbox inside the caller's transaction; return its id."""
+    record = encode(payload, source=source)
+    event_id = dict(record.headers)["ce_id"].decode()
+    conn.execute(insert(outbox).values(
+        event_id=event_id, event_type=payload.event_type, topic=record.topic, key=record.key,
+        value=record.value, headers=[[k, v.decode()] for k, v in record.headers],
+        created_at=datetime.now(UTC), attempts=0))
+    return event_id
+
+
+class OutboxRelay:
+    def __init__(self, engine: Engine, producer_factory: Callable[[], EventProducer], *,
+                 service: str, batch_size: int = 500, idle_wait_s: float = 0.2,
+                 max_backoff_s: float = 5.0) -> None:
+        self._engine = engine
+        self._producer_factory = producer_factory
+        self._producer: EventProducer | None = None
+        self._batch_size = batch_size
+        self._idle_wait = idle_wait_s
+        self._max_backoff = max_backoff_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self.backlog_gauge: Gauge = gauge(f"{metric_prefix(service)}_outbox_backlog",
+                                          "Events written but not yet acknowledged by Kafka.")
+        self.backlog_gauge.set_function(self._backlog_or_nan)
+
+    def backlog(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(outbox)).scalar_one())
+
+    def _backlog_or_nan(self) -> float:
+        try:
+            return float(self.backlog())
+        except Exception:  # noqa: BLE001 - a scrape must not fail because the DB blinked
+            return float("nan")
+
+    def notify(self) -> None:
+        """Wake the relay now rather than at its next poll."""
+        self._wake.set()
+
+    def relay_once(self) -> int:
+        """Publish one batch; return how many were acknowledged. Raises if none could be."""
+        with self._engine.begin() as conn:
+            query = select(outbox).order_by(outbox.c.id).limit(self._batch_size)
+            if conn.dialect.name == "postgresql":
+                # several relays can share a database without sending a row twice at once
+                query = query.with_for_update(skip_locked=True)
+            rows = conn.execute(query).all()
+            if not rows:
+                return 0
+            records = [KafkaRecord(r.topic, r.key, r.value, [(k, v.encode()) for k, v in r.headers])
+                       for r in rows]
+            producer = self._ensure_producer()
+            acked = producer.send_all(records)
+            done = [r.id for r, ok in zip(rows, acked, strict=True) if ok]
+            failed = [r.id for r, ok in zip(rows, acked, strict=True) if not ok]
+            if done:
+                conn.execute(delete(outbox).where(outbox.c.id.in_(done)))
+            if failed:
+                conn.execute(update(outbox).where(outbox.c.id.in_(failed)).values(
+                    attempts=outbox.c.attempts + 1, last_error="broker did not acknowledge"))
+        if not done:
+            self._drop_producer()
+            raise ConnectionError(f"broker acknowledged none of {len(rows)} outbox events")
+        return len(done)
+
+    def drain(self, timeout_s: float = 30.0) -> None:
+        """Relay until the outbox is empty (used at shutdown and in tests)."""
+        deadline = threading.Event()
+        timer = threading.Timer(timeout_s, deadline.set)
+        timer.start()
+        try:
+            while not deadline.is_set() and self.relay_once():
+                pass
+        finally:
+            timer.cancel()
+
+    def run(self) -> None:
+        backoff = self._idle_wait
+        while not self._stop.is_set():
+            try:
+                sent = self.relay_once()
+                backoff = self._idle_wait
+            except Exception as exc:  # noqa: BLE001 - keep relaying whatever went wrong
+                log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            if sent < self._batch_size:
+                self._wake.wait(self._idle_wait)
+                self._wake.clear()
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._drop_producer()
+
+    def _ensure_producer(self) -> EventProducer:
+        if self._producer is None:
+            self._producer = self._producer_factory()
+        return self._producer
+
+    def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                producer.close(timeout=1.0)
+            except Exception:  # noqa: BLE001
+                log.debug("closing producer failed", exc_info=True)

@@ -1,0 +1,94 @@
+"""The lifecycle through the HTTP API: legal moves recorded with who, when and why;
+illegal ones refused with 409."""
+
+from __future__ import annotations
+
+import pytest
+
+from case_intake.cases import lifecycle
+from civic.contracts.common import CaseStatus
+
+
+def _move(client, as_, case_id, to, reason="because"):  # type: ignore[no-untyped-def]
+    return client.post(f"/v1/cases/{case_id}/status", json={"to": to, "reason": reason},
+                       headers=as_("staff"))
+
+
+def test_a_case_moves_through_its_lifecycle_and_history_says_who_when_and_why(client, as_,
+                                                                              new_case):
+    case_id = new_case()["id"]
+    for to in ("triaged", "in_progress", "resolved", "closed"):
+        response = _move(client, as_, case_id, to, reason=f"moving to {to}")
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == to
+    history = client.get(f"/v1/cases/{case_id}/history", headers=as_("staff")).json()
+    assert [(h["from_status"], h["to_status"]) for h in history] == [
+        (None, "submitted"), ("submitted", "triaged"), ("triaged", "in_progress"),
+        ("in_progress", "resolved"), ("resolved", "closed")]
+    assert all(h["actor_id"] == "staff.duty-desk" and h["at"] for h in history)
+    assert history[-1]["reason"] == "moving to closed"
+
+
+def test_an_illegal_transition_is_a_409_that_names_the_allowed_moves(client, as_, new_case):
+    case_id = new_case()["id"]
+    response = _move(client, as_, case_id, "resolved")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "a submitted case cannot become resolved" in response.json()["detail"]
+    assert "triaged" in response.json()["detail"]
+    assert _move(client, as_, case_id, "withdrawn").status_code == 200
+    final = _move(client, as_, case_id, "triaged")
+    assert final.status_code == 409 and "final" in final.json()["detail"]
+
+
+def test_staff_cannot_set_claimed_directly(client, as_, triaged_case):
+    response = _move(client, as_, triaged_case(), "claimed")
+    assert response.status_code == 409
+    assert "partner claims" in response.json()["detail"]
+
+
+def test_every_status_change_is_queued_as_an_event(client, as_, new_case):
+    from sqlalchemy import select
+
+    from civic.db import outbox
+
+    case_id = new_case()["id"]
+    _move(client, as_, case_id, "triaged")
+    _move(client, as_, case_id, "withdrawn")
+    with client.app.state.engine.connect() as conn:
+        types = [r.event_type for r in conn.execute(select(outbox).order_by(outbox.c.id))]
+    assert types == ["civic.case.submitted.v1", "civic.case.status_changed.v1",
+                     "civic.case.status_changed.v1"]
+
+
+@pytest.mark.parametrize("current", list(CaseStatus))
+def test_the_state_machine_allows_exactly_its_table(current: CaseStatus) -> None:
+    for target in CaseStatus:
+        if target in lifecycle.TRANSITIONS[current]:
+            lifecycle.check(current, target)
+        else:
+            with pytest.raises(lifecycle.IllegalTransition):
+                lifecycle.check(current, target)
+
+
+def test_notes_and_listing_filters(client, as_, new_case):
+    a = new_case(categories=["housing"], location={"ward_code": "E05000129"})["id"]
+    b = new_case(categories=["food"], location={"ward_code": "E05000128"})["id"]
+    note = client.post(f"/v1/cases/{a}/notes", json={"text": "Called back, no answer."},
+                       headers=as_("staff"))
+    assert note.status_code == 201
+    staff = as_("staff")
+    by_ward = client.get("/v1/cases", params={"ward_code": "E05000129"}, headers=staff).json()
+    assert [c["id"] for c in by_ward["items"]] == [a]
+    by_category = client.get("/v1/cases", params={"category": "food"}, headers=staff).json()
+    assert [c["id"] for c in by_category["items"]] == [b]
+    _move(client, as_, b, "triaged")
+    by_status = client.get("/v1/cases", params={"status": "triaged"}, headers=staff).json()
+    assert [c["id"] for c in by_status["items"]] == [b]
+    page1 = client.get("/v1/cases", params={"limit": 1}, headers=staff).json()
+    page2 = client.get("/v1/cases", params={"limit": 1, "cursor": page1["next_cursor"]},
+                       headers=staff).json()
+    assert {page1["items"][0]["id"], page2["items"][0]["id"]} == {a, b}
+    assert "Ada" not in str(by_ward)  # lists never carry personal data
+    detail = client.get(f"/v1/cases/{a}", headers=staff).json()
+    assert detail["notes"][0]["text"] == "Called back, no answer."

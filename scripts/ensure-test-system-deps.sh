@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# System packages the tests need: Debian's chromium for browser tests.
+# Installed with apt-get where that works. Under CI=true a missing browser is an error,
+# never a silent skip; elsewhere the browser tests skip and say why.
+set -uo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing system packages: ${need[*]}" >&2
+  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >/tmp/civic-apt.log 2>&1; then
+    exit 0
+  fi
+  echo "apt-get install ${need[*]} failed; see /tmp/civic-apt.log" >&2
+fi
+if [ "${CI:-}" = "true" ]; then
+  echo "CI=true and ${need[*]} could not be installed: browser tests cannot run" >&2
+  exit 1
+fi
+echo "note: ${need[*]} not installed; browser tests will be skipped" >&2

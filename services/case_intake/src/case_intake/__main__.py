@@ -1,0 +1,58 @@
+"""`python -m case_intake serve | migrate | keys | seed`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from civic.http.auth import Role
+from civic.observability import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="case-intake")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the HTTP service (and its outbox relay)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    keys = sub.add_parser("keys", help="create or revoke API keys")
+    keys.add_argument("action", choices=["create", "revoke"])
+    keys.add_argument("name", help="opaque actor id, e.g. staff.duty-desk or partner.foodbank")
+    keys.add_argument("--role", choices=[r.value for r in Role if r != Role.RESIDENT])
+    seed = sub.add_parser("seed", help="create demo API keys and demo cases (not in production)")
+    seed.add_argument("--cases", type=int, default=25)
+    args = parser.parse_args(argv)
+
+    from case_intake.settings import Settings
+
+    settings = Settings()
+    configure_logging("case_intake", settings.log_level)
+    if args.command == "serve":
+        import uvicorn
+
+        from case_intake.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower(), access_log=False)
+        return 0
+    from case_intake.database import make_engine, migrate
+    from civic.http.auth import ApiKeyStore
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if args.command == "migrate":
+        return 0
+    if args.command == "keys":
+        store = ApiKeyStore(engine)
+        if args.action == "revoke":
+            return 0 if store.revoke(args.name) else 1
+        if not args.role:
+            parser.error("keys create needs --role")
+        print(store.create(args.name, Role(args.role)))
+        return 0
+    from case_intake.seed import seed as run_seed
+
+    return run_seed(settings, engine, args.cases)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

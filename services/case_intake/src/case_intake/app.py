@@ -18,6 +18,7 @@ from case_intake.claims.service import ClaimService
 from case_intake.database import make_engine, migrate, session_factory
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
+from case_intake.open311.endpoints import router as open311_router
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.settings import Settings
 from civic.http import health, metrics, problems
@@ -96,4 +97,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          "broker": lambda: health.broker_check(broker_state["servers"])()})
     app.include_router(cases_router)
     app.include_router(claims_router)
+    app.include_router(open311_router)
     return app

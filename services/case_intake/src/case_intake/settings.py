@@ -21,6 +21,7 @@ class Settings(ServiceSettings):
         "earlier contacts, so keep it in a secret store.",
     )
     terms_version: str = "2026-10"
+    council_name: str = "London Borough of Camden"
     run_relay: bool = True
     contact_lookback_days: int = 365
 

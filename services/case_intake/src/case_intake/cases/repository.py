@@ -76,3 +76,15 @@ def erase_personal(session: Session, case_id: str) -> None:
     session.execute(delete(CasePersonal).where(CasePersonal.case_id == case_id))
     session.execute(delete(ResidentKey).where(ResidentKey.case_id == case_id))
     session.execute(delete(Note).where(Note.case_id == case_id))
+
+
+def by_ids(session: Session, ids: list[str]) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.created_at)))
+
+
+def in_period(session: Session, *, start: datetime, end: datetime, statuses: list[str] | None,
+              limit: int) -> list[Case]:
+    query = select(Case).where(Case.created_at >= start, Case.created_at < end)
+    if statuses:
+        query = query.where(Case.status.in_(statuses))
+    return list(session.scalars(query.order_by(Case.created_at.desc()).limit(limit)))

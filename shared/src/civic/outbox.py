@@ -87,8 +87,11 @@ class OutboxRelay:
             if failed:
                 conn.execute(update(outbox).where(outbox.c.id.in_(failed)).values(
                     attempts=outbox.c.attempts + 1, last_error="broker did not acknowledge"))
-        if not done:
+        if failed:
+            # An idempotent producer that lost its producer id (say, the broker restarted)
+            # fails every later send; a fresh one recovers.
             self._drop_producer()
+        if not done:
             raise ConnectionError(f"broker acknowledged none of {len(rows)} outbox events")
         return len(done)
 

@@ -6,8 +6,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from case_intake import __version__
@@ -18,6 +20,7 @@ from case_intake.claims.service import ClaimService
 from case_intake.database import make_engine, migrate, session_factory
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
+from case_intake.form.endpoints import router as form_router
 from case_intake.open311.endpoints import router as open311_router
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.settings import Settings
@@ -98,4 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases_router)
     app.include_router(claims_router)
     app.include_router(open311_router)
+    app.include_router(form_router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "form" / "static"),
+              name="static")
     return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -86,6 +87,11 @@ class EmbeddedBroker:
                                          request_timeout_ms=3000, client_id="civic-ready")
                 admin.list_topics()
                 admin.close()
+                # Tansu exits 0 moments after failing to bind a taken port, and the
+                # probe above may have reached whatever holds it: check we still run.
+                time.sleep(0.05)
+                if self._process is not None and self._process.poll() is not None:
+                    continue
                 return
             except (OSError, KafkaError) as exc:
                 last_error = exc
@@ -96,7 +102,8 @@ class EmbeddedBroker:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        # SIGINT: Tansu stops at once; on SIGTERM it waits ~5 s for connected clients.
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:

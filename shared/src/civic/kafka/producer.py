@@ -29,6 +29,8 @@ class EventProducer:
             "max_block_ms": 5_000,
             "request_timeout_ms": 10_000,
             "delivery_timeout_ms": 20_000,
+            # fail fast when the broker is down at start (the default waits 30 s)
+            "bootstrap_timeout_ms": 5_000,
         }
         config.update(overrides)
         self._producer = KafkaProducer(**config)

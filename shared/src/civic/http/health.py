@@ -35,8 +35,9 @@ def broker_check(bootstrap_servers: str) -> Check:
     def check() -> None:
         from kafka import KafkaAdminClient
 
+        # a probe must answer within its own timeout, not kafka-python's 30 s bootstrap
         admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=2000,
-                                 client_id="civic-readyz")
+                                 bootstrap_timeout_ms=2000, client_id="civic-readyz")
         try:
             admin.list_topics()
         finally:

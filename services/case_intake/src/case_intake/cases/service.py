@@ -11,6 +11,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,9 +32,10 @@ from case_intake.cases.schemas import (
 from case_intake.idempotency import repository as idempotency
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
-from case_intake.models import Case, CasePersonal, Note, ResidentKey, StatusChange
+from case_intake.models import Case, CasePersonal, Note, StatusChange
 from case_intake.residents.pseudonym import Pseudonymiser
 from civic import outbox
+from civic.db import write_lock
 from civic.contracts.cases import (
     CaseErased,
     CaseLocation,
@@ -59,9 +61,10 @@ def receipt_hash(token: str) -> str:
 
 
 class CaseService:
-    def __init__(self, sessions: sessionmaker[Session], resolver: LocationResolver,
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], resolver: LocationResolver,
                  pseudonymiser: Pseudonymiser, metrics: IntakeMetrics,
                  lookback: timedelta = timedelta(days=365), on_publish=lambda: None) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
         self.sessions = sessions
         self.resolver = resolver
         self.pseudonymiser = pseudonymiser
@@ -76,65 +79,72 @@ class CaseService:
         if principal.role == Role.PARTNER and body.channel != "partner":
             raise Problem(422, "Invalid request", "partners file cases on the 'partner' channel",
                           slug="invalid-request")
-        body_hash = idempotency.request_hash(body.model_dump(mode="json"))
+        body_hash = (idempotency.request_hash(body.model_dump(mode="json"))
+                     if idempotency_key else "")
         try:
             return self._create(body, principal, idempotency_key, body_hash)
         except IntegrityError:
             # a concurrent repeat with the same key won the race: answer as it did
             if idempotency_key is None:
                 raise
-            with self.sessions() as session:
-                record = idempotency.replay(session, idempotency_key, principal.name, body_hash)
-                if record is None:
-                    raise
-                return record.status_code, record.response
+            with self.engine.connect() as conn:
+                record = idempotency.replay(conn, idempotency_key, principal.name, body_hash)
+            if record is None:
+                raise
+            return record.status_code, record.response
 
     def _create(self, body: CaseCreate, principal: Principal, key: str | None,
                 body_hash: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-        with self.sessions.begin() as session:
+        now = datetime.now(UTC)
+        case_id = uuid.uuid4()
+        place = self.resolver.resolve(postcode=body.location.postcode,
+                                      ward_code=body.location.ward_code,
+                                      lsoa_code=body.location.lsoa_code)
+        contact = body.contact
+        keys = self.pseudonymiser.keys(phone=contact.phone, email=contact.email,
+                                       name=contact.name, date_of_birth=contact.date_of_birth)
+        token = secrets.token_urlsafe(16)
+        categories = [c.value for c in body.categories]
+        created = CaseCreated(
+            id=case_id, status=CaseStatus.SUBMITTED, receipt_token=token,
+            location=LocationOut(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
+                                 resolved=place.resolved, needs_review=not place.resolved,
+                                 review_reason=place.review_reason))
+        response = created.model_dump(mode="json")
+        with write_lock(self.engine), self.engine.begin() as conn:
             if key is not None:
-                previous = idempotency.replay(session, key, principal.name, body_hash)
+                previous = idempotency.replay(conn, key, principal.name, body_hash)
                 if previous is not None:
                     return previous.status_code, previous.response
-            now = datetime.now(UTC)
-            case_id = str(uuid.uuid4())
-            place = self.resolver.resolve(postcode=body.location.postcode,
-                                          ward_code=body.location.ward_code,
-                                          lsoa_code=body.location.lsoa_code)
-            contact = body.contact
-            keys = self.pseudonymiser.keys(phone=contact.phone, email=contact.email,
-                                           name=contact.name, date_of_birth=contact.date_of_birth)
-            earlier = cases.earlier_contacts(session, keys, now - self.lookback)
-            token = secrets.token_urlsafe(16)
-            household = body.household.model_dump(mode="json")
-            session.add(Case(
-                id=case_id, created_at=now, updated_at=now, channel=body.channel.value,
-                source=body.source, categories=[c.value for c in body.categories],
-                urgency=body.urgency.value, household=household,
-                status=CaseStatus.SUBMITTED.value, ward_code=place.ward_code,
-                lsoa_code=place.lsoa_code, location_resolved=place.resolved,
-                needs_review=not place.resolved, review_reason=place.review_reason,
-                resident_key=keys[0] if keys else None, previous_contacts_12m=earlier,
-                lawful_basis=body.consent.lawful_basis.value,
-                share_with_partners=body.consent.share_with_partners,
-                terms_version=body.consent.terms_version, receipt_hash=receipt_hash(token),
-                created_by=principal.name))
-            session.flush()
-            session.add(CasePersonal(
-                case_id=case_id, name=contact.name, phone=contact.phone,
-                email=str(contact.email) if contact.email else None,
-                date_of_birth=contact.date_of_birth, address=contact.address,
-                postcode=body.location.postcode, details=body.details,
-                preferred_contact=contact.preferred_contact))
-            session.add_all(ResidentKey(case_id=case_id, key=k, created_at=now) for k in keys)
-            session.add(StatusChange(case_id=case_id, at=now, actor_role=_actor_role(principal),
-                                     actor_id=principal.name, from_status=None,
-                                     to_status=CaseStatus.SUBMITTED.value,
-                                     reason=f"submitted via {body.channel.value}"))
-            outbox.enqueue(session.connection(), CaseSubmitted(
-                case_id=uuid.UUID(case_id), submitted_at=now, channel=body.channel,
-                source=body.source, categories=body.categories, urgency=body.urgency,
-                household=body.household,
+            earlier = cases.earlier_contacts(conn, keys, now - self.lookback)
+            cases.insert_new(
+                conn,
+                case=dict(
+                    id=str(case_id), created_at=now, updated_at=now, channel=body.channel.value,
+                    source=body.source, categories=categories, urgency=body.urgency.value,
+                    household=body.household.model_dump(mode="json"),
+                    status=CaseStatus.SUBMITTED.value, ward_code=place.ward_code,
+                    lsoa_code=place.lsoa_code, location_resolved=place.resolved,
+                    needs_review=not place.resolved, review_reason=place.review_reason,
+                    resident_key=keys[0] if keys else None, previous_contacts_12m=earlier,
+                    lawful_basis=body.consent.lawful_basis.value,
+                    share_with_partners=body.consent.share_with_partners,
+                    terms_version=body.consent.terms_version, receipt_hash=receipt_hash(token),
+                    created_by=principal.name, version=1),
+                personal=dict(
+                    case_id=str(case_id), name=contact.name, phone=contact.phone,
+                    email=str(contact.email) if contact.email else None,
+                    date_of_birth=contact.date_of_birth, address=contact.address,
+                    postcode=body.location.postcode, details=body.details,
+                    preferred_contact=contact.preferred_contact),
+                resident_keys=[dict(case_id=str(case_id), key=k, created_at=now) for k in keys],
+                first_status=dict(case_id=str(case_id), at=now,
+                                  actor_role=_actor_role(principal), actor_id=principal.name,
+                                  from_status=None, to_status=CaseStatus.SUBMITTED.value,
+                                  reason=f"submitted via {body.channel.value}"))
+            outbox.enqueue(conn, CaseSubmitted(
+                case_id=case_id, submitted_at=now, channel=body.channel, source=body.source,
+                categories=body.categories, urgency=body.urgency, household=body.household,
                 location=CaseLocation(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
                                       resolved=place.resolved),
                 resident_key=keys[0] if keys else None, previous_contacts_12m=earlier,
@@ -142,16 +152,9 @@ class CaseService:
                                      share_with_partners=body.consent.share_with_partners,
                                      terms_version=body.consent.terms_version)),
                 source=SOURCE)
-            created = CaseCreated(
-                id=uuid.UUID(case_id), status=CaseStatus.SUBMITTED, receipt_token=token,
-                location=LocationOut(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
-                                     resolved=place.resolved, needs_review=not place.resolved,
-                                     review_reason=place.review_reason))
-            response = created.model_dump(mode="json")
             if key is not None:
-                idempotency.store(session, key, principal.name, body_hash, 201, response)
-        self.metrics.case_created(body.channel.value, [c.value for c in body.categories],
-                                  resolved=place.resolved)
+                idempotency.store(conn, key, principal.name, body_hash, 201, response)
+        self.metrics.case_created(body.channel.value, categories, resolved=place.resolved)
         self.on_publish()
         return 201, response
 
@@ -183,7 +186,7 @@ class CaseService:
     def change_status(self, case_id: str, target: CaseStatus, reason: str,
                       principal: Principal, partner_id: str | None = None) -> CaseSummary:
         try:
-            with self.sessions.begin() as session:
+            with write_lock(self.engine), self.sessions.begin() as session:
                 case = cases.get(session, case_id, for_update=True)
                 if case is None:
                     raise not_found(case_id)
@@ -219,7 +222,7 @@ class CaseService:
         self.metrics.status_changed(target.value)
 
     def add_note(self, case_id: str, text: str, principal: Principal) -> NoteOut:
-        with self.sessions.begin() as session:
+        with write_lock(self.engine), self.sessions.begin() as session:
             case = cases.get(session, case_id)
             if case is None:
                 raise not_found(case_id)
@@ -233,7 +236,7 @@ class CaseService:
             return NoteOut(at=note.at, author=note.author, text=note.text)
 
     def erase(self, case_id: str, reason: str, principal: Principal) -> CaseSummary:
-        with self.sessions.begin() as session:
+        with write_lock(self.engine), self.sessions.begin() as session:
             case = cases.get(session, case_id, for_update=True)
             if case is None:
                 raise not_found(case_id)

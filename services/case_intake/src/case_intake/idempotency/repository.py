@@ -7,21 +7,23 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
 from case_intake.models import IdempotencyRecord
 from civic.http.problems import Problem
+
+_records = IdempotencyRecord.__table__
 
 
 def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def replay(session: Session, key: str, principal: str, body_hash: str
-           ) -> IdempotencyRecord | None:
+def replay(conn: Connection, key: str, principal: str, body_hash: str):  # type: ignore[no-untyped-def]
     """The stored answer for this key, or None. A different body under the same key is
     a client bug, so it is refused rather than silently treated as new."""
-    record = session.get(IdempotencyRecord, (key, principal))
+    record = conn.execute(select(_records).where(_records.c.key == key,
+                                                 _records.c.principal == principal)).first()
     if record is not None and record.request_hash != body_hash:
         raise Problem(422, "Idempotency key reused",
                       f"Idempotency-Key {key!r} was first used with a different body; "
@@ -29,8 +31,8 @@ def replay(session: Session, key: str, principal: str, body_hash: str
     return record
 
 
-def store(session: Session, key: str, principal: str, body_hash: str, status_code: int,
+def store(conn: Connection, key: str, principal: str, body_hash: str, status_code: int,
           response: dict[str, Any]) -> None:
-    session.add(IdempotencyRecord(key=key, principal=principal, request_hash=body_hash,
-                                  status_code=status_code, response=response,
-                                  created_at=datetime.now(UTC)))
+    conn.execute(insert(_records).values(key=key, principal=principal, request_hash=body_hash,
+                                         status_code=status_code, response=response,
+                                         created_at=datetime.now(UTC)))

@@ -1,0 +1,103 @@
+"""A small HTTP load generator (aiohttp, keep-alive), run in its own process so it does
+not share the server's interpreter.
+
+closed loop: N workers send back to back for a duration; gives the maximum throughput.
+open loop: requests start on a fixed schedule; latency is measured from the scheduled
+start, so a slow server cannot hide its queueing (no coordinated omission).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+
+def _summary(latencies: list[float], errors: int, elapsed: float) -> dict[str, Any]:
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+
+    return {"requests": len(latencies), "errors": errors, "seconds": elapsed,
+            "rps": len(latencies) / elapsed if elapsed else 0.0,
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+            "mean_ms": statistics.fmean(latencies) * 1000 if latencies else 0}
+
+
+async def _post(session: aiohttp.ClientSession, url: str, body: bytes,
+                headers: dict[str, str]) -> bool:
+    async with session.post(url, data=body, headers=headers) as response:
+        await response.read()
+        return response.status == 201
+
+
+async def closed_loop(url: str, bodies: list[bytes], headers: dict[str, str],
+                      concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        stop_warm = time.perf_counter() + warmup
+        stop = stop_warm + seconds
+
+        async def worker(offset: int) -> None:
+            nonlocal errors
+            i = offset
+            while (now := time.perf_counter()) < stop:
+                ok = await _post(session, url, bodies[i % len(bodies)], headers)
+                i += concurrency
+                if now >= stop_warm:
+                    if ok:
+                        latencies.append(time.perf_counter() - now)
+                    else:
+                        errors += 1
+
+        await asyncio.gather(*(worker(n) for n in range(concurrency)))
+    return _summary(latencies, errors, seconds)
+
+
+async def open_loop(url: str, bodies: list[bytes], headers: dict[str, str], rate: float,
+                    seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=512)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter()
+        total = int(rate * seconds)
+
+        async def one(i: int, scheduled: float) -> None:
+            nonlocal errors
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            ok = await _post(session, url, bodies[i % len(bodies)], headers)
+            if ok:
+                latencies.append(time.perf_counter() - scheduled)
+            else:
+                errors += 1
+
+        await asyncio.gather(*(one(i, start + i / rate) for i in range(total)))
+        elapsed = time.perf_counter() - start
+    return _summary(latencies, errors, elapsed)
+
+
+def main() -> None:
+    spec = json.loads(sys.stdin.read())
+    bodies = [b.encode() for b in spec["bodies"]]
+    if spec["mode"] == "closed":
+        result = asyncio.run(closed_loop(spec["url"], bodies, spec["headers"],
+                                         spec["concurrency"], spec["seconds"], spec["warmup"]))
+    else:
+        result = asyncio.run(open_loop(spec["url"], bodies, spec["headers"], spec["rate"],
+                                       spec["seconds"]))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

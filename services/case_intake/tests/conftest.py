@@ -86,9 +86,3 @@ def triaged_case(client: TestClient, as_, new_case):  # type: ignore[no-untyped-
         return case_id
     return create
 
-
-@pytest.fixture
-def sqlite_only(database_url: str) -> None:
-    """For tests about the pages, not storage: storage is covered on both backends."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("page behaviour does not depend on the database; covered on SQLite")

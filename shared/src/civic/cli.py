@@ -33,13 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--max", type=int, default=None, help="stop after this many events")
     tail.add_argument("--timeout", type=float, default=None, help="stop after this many seconds idle")
+    tail.add_argument("--compact", action="store_true", help="one JSON object per line")
 
     contracts = sub.add_parser("contracts", help="event contract files")
     contracts_sub = contracts.add_subparsers(dest="action", required=True)
     export = contracts_sub.add_parser("export", help="write JSON Schemas and AsyncAPI")
     export.add_argument("--check", action="store_true", help="fail if committed files are stale")
 
-    sub.add_parser("dev", help="run the broker and every service, seeded, until Ctrl-C")
+    dev = sub.add_parser("dev", help="run the broker and every service, seeded, until Ctrl-C")
+    dev.add_argument("--plan", type=Path, default=None,
+                     help="what to run (default: infra/dev.yaml)")
 
     args = parser.parse_args(argv)
     configure_logging("civic")
@@ -51,13 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         from civic.tail import tail as run_tail
 
         return run_tail(args.topic, _servers(args.bootstrap_servers), args.from_beginning,
-                        args.max, args.timeout)
+                        args.max, args.timeout, compact=args.compact)
     if args.command == "contracts":
         return _contracts(args.check)
     if args.command == "dev":
         from civic.devrunner import run
 
-        return run()
+        return run(args.plan)
     return 2
 
 

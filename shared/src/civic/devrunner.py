@@ -56,8 +56,8 @@ def _wait_ready(url: str, timeout: float = 60) -> bool:
     return False
 
 
-def run() -> int:
-    plan = DevPlan.model_validate(yaml.safe_load(infra_file("dev.yaml").read_text()))
+def run(plan_file: Path | None = None) -> int:
+    plan = DevPlan.model_validate(yaml.safe_load((plan_file or infra_file("dev.yaml")).read_text()))
     Path("var").mkdir(exist_ok=True)
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     broker = None if external else EmbeddedBroker(port=plan.broker_port,

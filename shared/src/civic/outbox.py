@@ -60,7 +60,7 @@ class OutboxRelay:
     def _backlog_or_nan(self) -> float:
         try:
             return float(self.backlog())
-        except Exception:  # noqa: BLE001 - a scrape must not fail because the DB blinked
+        except Exception:
             return float("nan")
 
     def notify(self) -> None:
@@ -120,7 +120,7 @@ class OutboxRelay:
             try:
                 sent = self.relay_once()
                 backoff = self._idle_wait
-            except Exception as exc:  # noqa: BLE001 - keep relaying whatever went wrong
+            except Exception as exc:
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
@@ -152,5 +152,5 @@ class OutboxRelay:
         if producer is not None:
             try:
                 producer.close(timeout=1.0)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("closing producer failed", exc_info=True)

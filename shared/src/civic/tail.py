@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import TextIO
 
 from kafka import KafkaConsumer
 
@@ -12,7 +13,7 @@ from civic.contracts import MalformedEvent, decode
 
 
 def tail(topic: str, bootstrap_servers: str, from_beginning: bool, max_events: int | None,
-         idle_timeout: float | None, out=sys.stdout, compact: bool = False) -> int:  # type: ignore[no-untyped-def]
+         idle_timeout: float | None, out: TextIO = sys.stdout, compact: bool = False) -> int:
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap_servers,
                              auto_offset_reset="earliest" if from_beginning else "latest",
                              enable_auto_commit=False, consumer_timeout_ms=500)

@@ -18,9 +18,9 @@ from case_intake.cases.service import CaseService
 from case_intake.claims.endpoints import router as claims_router
 from case_intake.claims.service import ClaimService
 from case_intake.database import make_engine, migrate, session_factory
+from case_intake.form.endpoints import router as form_router
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
-from case_intake.form.endpoints import router as form_router
 from case_intake.open311.endpoints import router as open311_router
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.settings import Settings

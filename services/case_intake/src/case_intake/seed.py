@@ -49,9 +49,11 @@ def seed(settings: Settings, engine: Engine, count: int) -> int:
                               "lives_alone": people == 1,
                               "disability_or_long_term_condition": rng.random() < 0.3,
                               "no_internet_access": rng.random() < 0.2},
-                "contact": {"name": rng.choice(NAMES), "phone": f"07700 900{rng.randint(100, 999)}"},
+                "contact": {"name": rng.choice(NAMES),
+                            "phone": f"07700 900{rng.randint(100, 999)}"},
                 "location": {"lsoa_code": rng.choice(areas).code},
-                "consent": {"lawful_basis": "public_task", "share_with_partners": rng.random() < 0.8,
+                "consent": {"lawful_basis": "public_task",
+                            "share_with_partners": rng.random() < 0.8,
                             "terms_version": settings.terms_version},
             }
             if body["channel"] == "partner":

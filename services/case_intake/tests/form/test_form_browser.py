@@ -54,9 +54,9 @@ def _fill(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_resident_asks_for_help_with_javascript_off(client, server, pages, as_):
-    page, checker = pages
+    page, _checker = pages
     page.goto(f"{server.url}/request-help?source=winter-warmth-2026")
-    assert page.title() == "Ask for help – London Borough of Camden"
+    assert page.title() == "Ask for help \N{EN DASH} London Borough of Camden"
 
     page.get_by_role("button", name="Send request").click()
     summary = page.locator(".error-summary")

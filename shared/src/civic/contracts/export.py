@@ -16,7 +16,7 @@ import yaml
 from civic.contracts.catalogue import EVENT_TYPES, types_on
 from civic.kafka.topics import DLQ_SUFFIX, TopicRegistry
 
-CE_HEADERS = {
+CE_HEADERS: dict[str, Any] = {
     "type": "object",
     "description": "CloudEvents 1.0, Kafka protocol binding, binary content mode.",
     "required": ["ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time", "content-type"],
@@ -65,10 +65,8 @@ def asyncapi(registry: TopicRegistry) -> dict[str, Any]:
             continue
         channel_id = spec.name.replace(".", "_")
         on_topic = types_on(spec.name)
-        channel_messages = {
-            _message_name(t.event_type): {"$ref": f"#/components/messages/{_message_name(t.event_type)}"}
-            for t in on_topic
-        }
+        names = [_message_name(t.event_type) for t in on_topic]
+        channel_messages = {name: {"$ref": f"#/components/messages/{name}"} for name in names}
         description = f"Partition key: {spec.key}."
         if spec.compacted:
             description += " Compacted: the latest event per key is kept."

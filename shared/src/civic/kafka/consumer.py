@@ -139,7 +139,7 @@ class EventConsumer:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 self._handler(envelope)
-            except Exception as exc:  # noqa: BLE001 - any handler failure is retried then DLQ'd
+            except Exception as exc:
                 if self._metrics:
                     self._metrics.failed.labels(record.topic, type(exc).__name__).inc()
                 log.warning("handling %s %s failed (attempt %d/%d): %s", envelope.type,

@@ -39,10 +39,11 @@ class EventProducer:
     def send(self, record: KafkaRecord) -> FutureRecordMetadata:
         future = self._producer.send(record.topic, key=record.key, value=record.value,
                                      headers=list(record.headers))
-        if self._metrics is not None:
+        metrics = self._metrics
+        if metrics is not None:
             topic = record.topic
-            future.add_callback(lambda _m: self._metrics.produced.labels(topic).inc())  # type: ignore[union-attr]
-            future.add_errback(lambda _e: self._metrics.publish_failures.labels(topic).inc())  # type: ignore[union-attr]
+            future.add_callback(lambda _m: metrics.produced.labels(topic).inc())
+            future.add_errback(lambda _e: metrics.publish_failures.labels(topic).inc())
         return future
 
     def send_all(self, records: Iterable[KafkaRecord], timeout: float = 20.0) -> list[bool]:
@@ -52,7 +53,7 @@ class EventProducer:
         for record in records:
             try:
                 futures.append(self.send(record))
-            except Exception as exc:  # noqa: BLE001 - e.g. no metadata: the broker is down
+            except Exception as exc:
                 # Each further send would block for max_block_ms too; give up on the rest.
                 log.warning("publish to %s failed: %s", record.topic, exc)
                 if self._metrics is not None:
@@ -61,7 +62,7 @@ class EventProducer:
                 break
         try:
             self._producer.flush(timeout=timeout)
-        except Exception as exc:  # noqa: BLE001 - unfinished futures are reported below
+        except Exception as exc:
             log.warning("flush did not finish: %s", exc)
         results = []
         for future in futures:
@@ -74,7 +75,7 @@ class EventProducer:
             try:
                 future.get(timeout=0)
                 results.append(True)
-            except Exception as exc:  # noqa: BLE001 - each failure is reported by flag
+            except Exception as exc:
                 log.warning("publish failed: %s", exc)
                 results.append(False)
         return results

@@ -72,7 +72,9 @@ def list_cases(
             category=category.value if category else None, created_from=created_from,
             created_to=created_to, after=after, limit=limit)
         items = [summary(c) for c in found]
-    next_cursor = _encode_cursor(found[-1].created_at, found[-1].id) if len(found) == limit else None
+    next_cursor = None
+    if len(found) == limit:
+        next_cursor = _encode_cursor(found[-1].created_at, found[-1].id)
     return CasePage(items=items, next_cursor=next_cursor)
 
 
@@ -101,7 +103,8 @@ def change_status(case_id: CaseId, body: StatusChangeIn, request: Request,
                   staff: Staff) -> CaseSummary:
     if body.to == CaseStatus.CLAIMED:
         raise Problem(409, "Illegal status change",
-                      "a case becomes claimed only when a partner claims it", slug="illegal-transition")
+                      "a case becomes claimed only when a partner claims it",
+                      slug="illegal-transition")
     return service(request).change_status(str(case_id), body.to, body.reason, staff)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
@@ -70,7 +69,8 @@ def search(session: Session, *, ward_code: str | None, status: str | None,
     if after:
         # keyset pagination: stable under inserts, and cheap at any depth
         at, case_id = after
-        query = query.where((Case.created_at < at) | ((Case.created_at == at) & (Case.id < case_id)))
+        query = query.where((Case.created_at < at)
+                            | ((Case.created_at == at) & (Case.id < case_id)))
     query = query.order_by(Case.created_at.desc(), Case.id.desc())
     if not category:
         return list(session.scalars(query.limit(limit)))

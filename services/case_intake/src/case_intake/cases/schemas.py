@@ -16,10 +16,10 @@ from pydantic import (
     model_validator,
 )
 
+from case_intake.residents.pseudonym import normalise_phone
 from civic.contracts.cases import HouseholdFacts
 from civic.contracts.common import CaseStatus, Category, Channel, Urgency
 from civic.reference import normalise_postcode
-from case_intake.residents.pseudonym import normalise_phone
 
 
 class LawfulBasis(StrEnum):

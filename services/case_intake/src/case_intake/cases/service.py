@@ -35,7 +35,6 @@ from case_intake.metrics import IntakeMetrics
 from case_intake.models import Case, CasePersonal, Note, StatusChange
 from case_intake.residents.pseudonym import Pseudonymiser
 from civic import outbox
-from civic.db import write_lock
 from civic.contracts.cases import (
     CaseErased,
     CaseLocation,
@@ -44,6 +43,7 @@ from civic.contracts.cases import (
     ConsentFacts,
 )
 from civic.contracts.common import ActorRole, CaseStatus
+from civic.db import write_lock
 from civic.http.auth import Principal, Role
 from civic.http.problems import Problem
 
@@ -205,7 +205,8 @@ class CaseService:
         try:
             lifecycle.check(current, target)
         except lifecycle.IllegalTransition as exc:
-            raise Problem(409, "Illegal status change", str(exc), slug="illegal-transition") from exc
+            raise Problem(409, "Illegal status change", str(exc),
+                          slug="illegal-transition") from exc
         now = datetime.now(UTC)
         if target == CaseStatus.CLAIMED:
             case.claimed_by = partner_id

@@ -33,7 +33,8 @@ class LocationResolver:
             return Resolution(area.ward_code, area.code, True)
         if ward_code:
             if ward_code not in self.geo.wards:
-                return Resolution(None, None, False, f"ward {ward_code} is not in {self.geo.council}")
+                return Resolution(None, None, False,
+                                  f"ward {ward_code} is not in {self.geo.council}")
             return Resolution(ward_code, None, True)
         if postcode:
             area = self.geo.area_for_postcode(postcode)

@@ -43,7 +43,7 @@ def service_definition(service_code: str, fmt: Format) -> Response:
 async def create_request(fmt: Format, request: Request) -> Response:
     try:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    except Exception:  # noqa: BLE001 - any unparsable body is the client's error
+    except Exception:
         return _error(fmt, Open311Error(400, "the body must be application/x-www-form-urlencoded"))
     try:
         principal = _principal(request, form.get("api_key"))
@@ -83,7 +83,8 @@ def get_request(service_request_id: str, fmt: Format, request: Request) -> Respo
     with request.app.state.sessions() as session:
         case = repository.get(session, service_request_id)
         if case is None:
-            return _error(fmt, Open311Error(404, f"service_request_id {service_request_id} not found"))
+            return _error(fmt, Open311Error(
+                404, f"service_request_id {service_request_id} not found"))
         return respond(fmt, "service_requests",
                        [as_request(case, request.app.state.settings.council_name)])
 

@@ -31,7 +31,8 @@ def category(code: str) -> Category:
     try:
         return Category(code)
     except ValueError:
-        raise Open311Error(404, f"service_code {code!r} not found; GET services for the list") from None
+        raise Open311Error(
+            404, f"service_code {code!r} not found; GET services for the list") from None
 
 
 def _bool(form: dict[str, str], code: str) -> Any:

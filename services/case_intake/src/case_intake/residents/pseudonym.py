@@ -54,5 +54,6 @@ class Pseudonymiser:
         if email:
             keys.append(self._key("email", normalise_email(email)))
         if name and date_of_birth:
-            keys.append(self._key("name_dob", f"{normalise_name(name)}|{date_of_birth.isoformat()}"))
+            identity = f"{normalise_name(name)}|{date_of_birth.isoformat()}"
+            keys.append(self._key("name_dob", identity))
         return keys

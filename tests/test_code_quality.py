@@ -1,0 +1,22 @@
+"""`make lint` as part of the suite, so CI keeps the code clean: ruff everywhere, mypy
+(strict) on the shared civic library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_finds_nothing() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_mypy_strict_on_civic() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", "shared/src/civic"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]

@@ -27,13 +27,25 @@ log = logging.getLogger(__name__)
 
 def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
     """Add an event to the outbox inside the caller's transaction; return its id."""
-    record = encode(payload, source=source)
-    event_id = dict(record.headers)["ce_id"].decode()
-    conn.execute(insert(outbox).values(
-        event_id=event_id, event_type=payload.event_type, topic=record.topic, key=record.key,
-        value=record.value, headers=[[k, v.decode()] for k, v in record.headers],
-        created_at=datetime.now(UTC), attempts=0))
-    return event_id
+    return enqueue_many(conn, [payload], source=source)[0]
+
+
+def enqueue_many(conn: Connection, payloads: list[EventPayload], *, source: str) -> list[str]:
+    """Add events, in order, with one multi-row insert; return their ids."""
+    now = datetime.now(UTC)
+    rows: list[dict[str, object]] = []
+    ids: list[str] = []
+    for payload in payloads:
+        record = encode(payload, source=source)
+        ids.append(dict(record.headers)["ce_id"].decode())
+        rows.append({"event_id": ids[-1],
+                     "event_type": payload.event_type, "topic": record.topic,
+                     "key": record.key, "value": record.value,
+                     "headers": [[k, v.decode()] for k, v in record.headers],
+                     "created_at": now, "attempts": 0})
+    if rows:
+        conn.execute(insert(outbox), rows)
+    return ids
 
 
 class OutboxRelay:

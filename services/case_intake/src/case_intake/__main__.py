@@ -12,7 +12,9 @@ from civic.observability import configure_logging
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="case-intake")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the HTTP service (and its outbox relay)")
+    sub.add_parser("serve", help="run the HTTP service (and, unless CASE_INTAKE_RUN_RELAY=false, "
+                   "its outbox relay)")
+    sub.add_parser("relay", help="run only the outbox relay, as its own process")
     sub.add_parser("migrate", help="bring the database schema up to date")
     keys = sub.add_parser("keys", help="create or revoke API keys")
     keys.add_argument("action", choices=["create", "revoke"])
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = make_engine(settings.database_url)
     migrate(engine)
+    if args.command == "relay":
+        from case_intake.relay import run_relay
+
+        return run_relay(settings, engine)
     if args.command == "migrate":
         return 0
     if args.command == "keys":

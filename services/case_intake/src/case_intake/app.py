@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             relay.stop()
+            case_service.writer.stop()
             if embedded is not None:
                 embedded.stop()
             engine.dispose()

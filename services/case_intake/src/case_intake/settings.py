@@ -22,7 +22,9 @@ class Settings(ServiceSettings):
     )
     terms_version: str = "2026-10"
     council_name: str = "London Borough of Camden"
-    run_relay: bool = True
+    run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
+    relay_poll_seconds: float = Field(
+        default=0.05, gt=0, description="How often a separate relay process looks for events.")
     contact_lookback_days: int = 365
 
     def check_production_ready(self) -> None:

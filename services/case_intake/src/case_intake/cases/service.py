@@ -29,6 +29,7 @@ from case_intake.cases.schemas import (
     LocationOut,
     NoteOut,
 )
+from case_intake.cases.writer import CaseWriter, NewCase
 from case_intake.idempotency import repository as idempotency
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
@@ -39,7 +40,6 @@ from civic.contracts.cases import (
     CaseErased,
     CaseLocation,
     CaseStatusChanged,
-    CaseSubmitted,
     ConsentFacts,
 )
 from civic.contracts.common import ActorRole, CaseStatus
@@ -65,6 +65,7 @@ class CaseService:
                  pseudonymiser: Pseudonymiser, metrics: IntakeMetrics,
                  lookback: timedelta = timedelta(days=365), on_publish=lambda: None) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
+        self.writer = CaseWriter(engine, lookback)
         self.sessions = sessions
         self.resolver = resolver
         self.pseudonymiser = pseudonymiser
@@ -79,22 +80,29 @@ class CaseService:
         if principal.role == Role.PARTNER and body.channel != "partner":
             raise Problem(422, "Invalid request", "partners file cases on the 'partner' channel",
                           slug="invalid-request")
-        body_hash = (idempotency.request_hash(body.model_dump(mode="json"))
-                     if idempotency_key else "")
+        new = self._prepare(body, principal)
+        if idempotency_key is not None:
+            body_hash = idempotency.request_hash(body.model_dump(mode="json"))
+            new.idempotency = (idempotency_key, principal.name, body_hash)
         try:
-            return self._create(body, principal, idempotency_key, body_hash)
+            status, response = self.writer.write(new)
         except IntegrityError:
             # a concurrent repeat with the same key won the race: answer as it did
-            if idempotency_key is None:
+            if new.idempotency is None:
                 raise
             with self.engine.connect() as conn:
-                record = idempotency.replay(conn, idempotency_key, principal.name, body_hash)
+                record = idempotency.replay(conn, *new.idempotency)
             if record is None:
                 raise
             return record.status_code, record.response
+        if response["id"] == new.case_id:  # new, not a replayed answer
+            self.metrics.case_created(body.channel.value, new.case["categories"],
+                                      resolved=new.case["location_resolved"])
+            self.on_publish()
+        return status, response
 
-    def _create(self, body: CaseCreate, principal: Principal, key: str | None,
-                body_hash: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    def _prepare(self, body: CaseCreate, principal: Principal) -> NewCase:
+        """Everything about a new case that needs no database, done outside the lock."""
         now = datetime.now(UTC)
         case_id = uuid.uuid4()
         place = self.resolver.resolve(postcode=body.location.postcode,
@@ -104,59 +112,46 @@ class CaseService:
         keys = self.pseudonymiser.keys(phone=contact.phone, email=contact.email,
                                        name=contact.name, date_of_birth=contact.date_of_birth)
         token = secrets.token_urlsafe(16)
-        categories = [c.value for c in body.categories]
         created = CaseCreated(
             id=case_id, status=CaseStatus.SUBMITTED, receipt_token=token,
             location=LocationOut(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
                                  resolved=place.resolved, needs_review=not place.resolved,
                                  review_reason=place.review_reason))
-        response = created.model_dump(mode="json")
-        with write_lock(self.engine), self.engine.begin() as conn:
-            if key is not None:
-                previous = idempotency.replay(conn, key, principal.name, body_hash)
-                if previous is not None:
-                    return previous.status_code, previous.response
-            earlier = cases.earlier_contacts(conn, keys, now - self.lookback)
-            cases.insert_new(
-                conn,
-                case=dict(
-                    id=str(case_id), created_at=now, updated_at=now, channel=body.channel.value,
-                    source=body.source, categories=categories, urgency=body.urgency.value,
-                    household=body.household.model_dump(mode="json"),
-                    status=CaseStatus.SUBMITTED.value, ward_code=place.ward_code,
-                    lsoa_code=place.lsoa_code, location_resolved=place.resolved,
-                    needs_review=not place.resolved, review_reason=place.review_reason,
-                    resident_key=keys[0] if keys else None, previous_contacts_12m=earlier,
-                    lawful_basis=body.consent.lawful_basis.value,
-                    share_with_partners=body.consent.share_with_partners,
-                    terms_version=body.consent.terms_version, receipt_hash=receipt_hash(token),
-                    created_by=principal.name, version=1),
-                personal=dict(
-                    case_id=str(case_id), name=contact.name, phone=contact.phone,
-                    email=str(contact.email) if contact.email else None,
-                    date_of_birth=contact.date_of_birth, address=contact.address,
-                    postcode=body.location.postcode, details=body.details,
-                    preferred_contact=contact.preferred_contact),
-                resident_keys=[dict(case_id=str(case_id), key=k, created_at=now) for k in keys],
-                first_status=dict(case_id=str(case_id), at=now,
-                                  actor_role=_actor_role(principal), actor_id=principal.name,
-                                  from_status=None, to_status=CaseStatus.SUBMITTED.value,
-                                  reason=f"submitted via {body.channel.value}"))
-            outbox.enqueue(conn, CaseSubmitted(
+        resident_key = keys[0] if keys else None
+        return NewCase(
+            case=dict(
+                id=str(case_id), created_at=now, updated_at=now, channel=body.channel.value,
+                source=body.source, categories=[c.value for c in body.categories],
+                urgency=body.urgency.value, household=body.household.model_dump(mode="json"),
+                status=CaseStatus.SUBMITTED.value, ward_code=place.ward_code,
+                lsoa_code=place.lsoa_code, location_resolved=place.resolved,
+                needs_review=not place.resolved, review_reason=place.review_reason,
+                resident_key=resident_key, previous_contacts_12m=0,
+                lawful_basis=body.consent.lawful_basis.value,
+                share_with_partners=body.consent.share_with_partners,
+                terms_version=body.consent.terms_version, receipt_hash=receipt_hash(token),
+                created_by=principal.name, version=1),
+            personal=dict(
+                case_id=str(case_id), name=contact.name, phone=contact.phone,
+                email=str(contact.email) if contact.email else None,
+                date_of_birth=contact.date_of_birth, address=contact.address,
+                postcode=body.location.postcode, details=body.details,
+                preferred_contact=contact.preferred_contact),
+            keys=keys,
+            first_status=dict(case_id=str(case_id), at=now, actor_role=_actor_role(principal),
+                              actor_id=principal.name, from_status=None,
+                              to_status=CaseStatus.SUBMITTED.value,
+                              reason=f"submitted via {body.channel.value}"),
+            event=dict(
                 case_id=case_id, submitted_at=now, channel=body.channel, source=body.source,
                 categories=body.categories, urgency=body.urgency, household=body.household,
                 location=CaseLocation(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
                                       resolved=place.resolved),
-                resident_key=keys[0] if keys else None, previous_contacts_12m=earlier,
+                resident_key=resident_key,
                 consent=ConsentFacts(lawful_basis=body.consent.lawful_basis.value,
                                      share_with_partners=body.consent.share_with_partners,
                                      terms_version=body.consent.terms_version)),
-                source=SOURCE)
-            if key is not None:
-                idempotency.store(conn, key, principal.name, body_hash, 201, response)
-        self.metrics.case_created(body.channel.value, categories, resolved=place.resolved)
-        self.on_publish()
-        return 201, response
+            response=created.model_dump(mode="json"))
 
     # -- read -----------------------------------------------------------------------
 

@@ -31,8 +31,11 @@ def replay(conn: Connection, key: str, principal: str, body_hash: str):  # type:
     return record
 
 
-def store(conn: Connection, key: str, principal: str, body_hash: str, status_code: int,
-          response: dict[str, Any]) -> None:
-    conn.execute(insert(_records).values(key=key, principal=principal, request_hash=body_hash,
-                                         status_code=status_code, response=response,
-                                         created_at=datetime.now(UTC)))
+def store_many(conn: Connection,
+               answers: list[tuple[str, str, str, int, dict[str, Any]]]) -> None:
+    """(key, principal, body hash, status, response) for each first answer."""
+    now = datetime.now(UTC)
+    conn.execute(insert(_records), [
+        {"key": key, "principal": principal, "request_hash": body_hash,
+         "status_code": status, "response": response, "created_at": now}
+        for key, principal, body_hash, status, response in answers])

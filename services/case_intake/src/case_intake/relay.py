@@ -1,0 +1,41 @@
+"""The outbox relay as its own process.
+
+`serve` runs the relay in-process, which is simplest. Under load the relay's bursts of
+producer work compete with request handling for the interpreter, so a busy deployment
+runs `serve` with CASE_INTAKE_RUN_RELAY=false beside one `relay` process (more are safe
+on PostgreSQL, which hands each relay different rows)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from sqlalchemy import Engine
+
+from case_intake.settings import Settings
+from civic.kafka.bootstrap import resolve_broker
+from civic.kafka.metrics import KafkaMetrics
+from civic.kafka.producer import EventProducer
+from civic.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+def run_relay(settings: Settings, engine: Engine) -> int:
+    servers, embedded = resolve_broker(settings)
+    metrics = KafkaMetrics.for_service("case_intake")
+    relay = OutboxRelay(engine, lambda: EventProducer(servers, client_id="case-intake-relay",
+                                                      metrics=metrics),
+                        service="case_intake", idle_wait_s=settings.relay_poll_seconds)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    thread = relay.start()
+    log.info("outbox relay running against %s", servers)
+    stop.wait()
+    relay.stop()
+    thread.join(10)
+    if embedded is not None:
+        embedded.stop()
+    return 0

@@ -75,14 +75,14 @@ def test_concurrent_different_bodies_under_one_key_give_one_case_and_clear_error
 
 def test_a_case_that_cannot_be_stored_fails_alone(client, case_body):
     service = client.app.state.cases
-    good = [service._prepare(CaseCreate.model_validate(case_body()), STAFF)  # noqa: SLF001
+    good = [service._prepare(CaseCreate.model_validate(case_body()), STAFF)
             for _ in range(5)]
-    clash = service._prepare(CaseCreate.model_validate(case_body()), STAFF)  # noqa: SLF001
+    clash = service._prepare(CaseCreate.model_validate(case_body()), STAFF)
     clash.case = copy.deepcopy(clash.case)
     clash.case["id"] = good[0].case["id"]  # primary key clash with a case in the batch
     clash.personal["case_id"] = good[0].case["id"]
     writer = service.writer
-    writer._commit([*good, clash])  # noqa: SLF001 - one batch, exactly as the thread would
+    writer._commit([*good, clash])
     assert all(g.future.result(5)[0] == 201 for g in good)
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
         clash.future.result(5)

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from case_intake.cases.schemas import CaseCreate
 from case_intake.models import Case
@@ -84,6 +85,6 @@ def test_a_case_that_cannot_be_stored_fails_alone(client, case_body):
     writer = service.writer
     writer._commit([*good, clash])
     assert all(g.future.result(5)[0] == 201 for g in good)
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"):
         clash.future.result(5)
     assert _count(client, Case.__table__) == 5

@@ -103,6 +103,14 @@ def test_every_page_state_passes_axe(server, pages):
     _assert_accessible(checker, "", "confirmation")
     _assert_accessible(checker, f"{server.url}/check-progress", "check-progress")
     _assert_accessible(checker, f"{server.url}/staff/sign-in", "staff-sign-in")
+    _assert_accessible(checker, f"{server.url}/check-progress?reference=not-ours",
+                       "check-progress-error")
+    assert "Enter the reference" in checker.locator(".error-summary").inner_text()
+    checker.goto(f"{server.url}/staff/sign-in")
+    checker.get_by_label("Staff API key").fill("wrong")
+    checker.get_by_role("button", name="Sign in").click()
+    assert "Enter a staff API key" in checker.locator(".error-summary").inner_text()
+    _assert_accessible(checker, "", "staff-sign-in-error")
 
 
 def test_staff_take_a_call_in_phone_mode(client, server, pages, as_):

@@ -27,7 +27,7 @@ from case_intake.settings import Settings
 from civic.http import health, metrics, problems
 from civic.http.auth import ApiKeyStore
 from civic.http.limits import BodySizeLimit
-from civic.kafka.bootstrap import resolve_broker
+from civic.kafka.bootstrap import apply_topics_in_background, resolve_broker
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 from civic.outbox import OutboxRelay
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         servers, embedded = resolve_broker(settings)
         broker_state["servers"] = servers
+        if embedded is None and settings.apply_topics:
+            apply_topics_in_background(servers)
         if settings.run_relay:
             relay.start()
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from civic.settings import ServiceSettings
@@ -14,7 +14,10 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CASE_INTAKE_", extra="ignore", env_file=".env")
 
     port: int = 8001
-    database_url: str = "sqlite:///var/case_intake.db"
+    database_url: str = Field(
+        default="sqlite:///var/case_intake.db",
+        validation_alias=AliasChoices("CASE_INTAKE_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://… in production.")
     pseudonym_secret: SecretStr = Field(
         default=SecretStr(DEV_PSEUDONYM_SECRET),
         description="HMAC key for resident pseudonyms. Rotating it breaks linking of "
@@ -22,6 +25,8 @@ class Settings(ServiceSettings):
     )
     terms_version: str = "2026-10"
     council_name: str = "London Borough of Camden"
+    apply_topics: bool = Field(default=True,
+                               description="Create missing topics from infra/topics.yaml at start.")
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")

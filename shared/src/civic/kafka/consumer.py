@@ -39,8 +39,9 @@ class ProcessedEvents(Protocol):
 
 
 class RecentEvents:
-    """In-process memory of the most recent event ids; for services whose handlers are
-    naturally idempotent, and for tests. Services with a database use a table."""
+    """In-process memory of the most recent event ids. It forgets on restart, so a
+    handler must also be safe to run twice (upserts, not increments); a service that
+    needs more can pass its own ProcessedEvents backed by its database."""
 
     def __init__(self, capacity: int = 100_000) -> None:
         self._ids: OrderedDict[str, None] = OrderedDict()

@@ -145,6 +145,7 @@ class OutboxRelay:
                 self._stop.wait(self._coalesce)
 
     def start(self) -> threading.Thread:
+        self._stop.clear()  # an app may start, stop and start again in one process
         thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
         thread.start()
         return thread

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker_state["servers"] = servers
         if embedded is None and settings.apply_topics:
             apply_topics_in_background(servers)
+        case_service.writer.start()
         if settings.run_relay:
             relay.start()
         try:

@@ -88,3 +88,19 @@ def test_a_case_that_cannot_be_stored_fails_alone(client, case_body):
     with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"):
         clash.future.result(5)
     assert _count(client, Case.__table__) == 5
+
+
+def test_an_app_restarted_in_the_same_process_still_writes_and_relays(settings, case_body):
+    from fastapi.testclient import TestClient
+
+    from case_intake.app import create_app
+
+    app = create_app(settings)
+    key = app.state.api_keys.create("staff.restart", Role.STAFF)
+    for round_ in range(2):
+        with TestClient(app) as client:
+            response = client.post("/v1/cases", json=case_body(),
+                                   headers={"Authorization": f"Bearer {key}"})
+            assert response.status_code == 201, f"round {round_}: {response.text}"
+            assert app.state.cases.writer.running
+    assert not app.state.cases.writer.running  # shut down with the app

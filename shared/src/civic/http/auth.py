@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, insert, select, update
@@ -68,6 +69,13 @@ class ApiKeyStore:
         self._cache.clear()
         return result.rowcount > 0
 
+    def cached(self, key: str) -> tuple[bool, Principal | None]:
+        """(found in cache, principal): lets async callers skip a thread on a hit."""
+        entry = self._cache.get(hash_key(key))
+        if entry is not None and entry[0] > time.monotonic():
+            return True, entry[1]
+        return False, None
+
     def lookup(self, key: str) -> Principal | None:
         digest = hash_key(key)
         now = time.monotonic()
@@ -96,10 +104,13 @@ def _unauthorised(detail: str) -> Problem:
                    headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate(store: ApiKeyStore, key: str | None) -> Principal:
+async def authenticate(store: ApiKeyStore, key: str | None) -> Principal:
     if not key:
         raise _unauthorised("An API key is required: send 'Authorization: Bearer <key>'.")
-    principal = store.lookup(key)
+    hit, principal = store.cached(key)
+    if not hit:
+        # a database read: keep it off the event loop
+        principal = await anyio.to_thread.run_sync(store.lookup, key)
     if principal is None:
         raise _unauthorised("The API key is not recognised or has been revoked.")
     return principal
@@ -109,11 +120,11 @@ def require(*roles: Role):  # type: ignore[no-untyped-def]
     """A dependency that admits only API keys with one of these roles."""
     allowed = set(roles)
 
-    def dependency(request: Request,
-                   bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
-                   header_key: str | None = Depends(_header)) -> Principal:
+    async def dependency(request: Request,
+                         bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                         header_key: str | None = Depends(_header)) -> Principal:
         key = bearer.credentials if bearer else header_key
-        principal = authenticate(request.app.state.api_keys, key)
+        principal = await authenticate(request.app.state.api_keys, key)
         if principal.role not in allowed:
             raise Problem(403, "Forbidden",
                           f"This needs the {' or '.join(sorted(allowed))} role; "

@@ -42,14 +42,14 @@ def service(request: Request) -> CaseService:
 
 @router.post("/cases", status_code=201, response_model=CaseCreated,
              responses={201: {"description": "Accepted; the case id and receipt token"}})
-def create_case(
+async def create_case(
     body: CaseCreate, request: Request, principal: Filer,
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key", min_length=8, max_length=128,
         description="Repeat a request with the same key to get the first answer again.")] = None,
 ) -> JSONResponse:
     """File a request for help. Staff file phone cases; partners file on the partner channel."""
-    status, response = service(request).create(body, principal, idempotency_key)
+    status, response = await service(request).create_async(body, principal, idempotency_key)
     return JSONResponse(response, status_code=status)
 
 

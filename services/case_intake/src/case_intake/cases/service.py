@@ -6,11 +6,13 @@ so the event is published if and only if the change is committed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,6 +54,9 @@ PERSONAL_FIELDS = ["name", "phone", "email", "date_of_birth", "address", "postco
                    "details", "notes"]
 
 
+WRITE_TIMEOUT_S = 30.0
+
+
 def not_found(case_id: str) -> Problem:
     return Problem(404, "Case not found", f"No case with id {case_id}.", slug="case-not-found")
 
@@ -77,6 +82,33 @@ class CaseService:
 
     def create(self, body: CaseCreate, principal: Principal,
                idempotency_key: str | None) -> tuple[int, dict]:  # type: ignore[type-arg]
+        """File a case, blocking until it is committed (for sync callers: form, Open311)."""
+        new = self._new_case(body, principal, idempotency_key)
+        try:
+            answer = self.writer.write(new)
+        except IntegrityError as exc:
+            answer = self._answer_of_winner(new, exc)
+        return self._created(new, answer)
+
+    async def create_async(self, body: CaseCreate, principal: Principal,
+                           idempotency_key: str | None) -> tuple[int, dict]:  # type: ignore[type-arg]
+        """The same, awaiting the commit without holding a worker thread."""
+        new = self._new_case(body, principal, idempotency_key)
+        try:
+            answer = await asyncio.wait_for(asyncio.wrap_future(self.writer.submit(new)),
+                                            WRITE_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise Problem(503, "Service busy",
+                          "The case was not confirmed in time and may still be stored. "
+                          "Repeat the request with the same Idempotency-Key to get its "
+                          "outcome without filing it twice.", slug="write-timeout",
+                          headers={"Retry-After": "5"}) from exc
+        except IntegrityError as exc:
+            answer = await anyio.to_thread.run_sync(self._answer_of_winner, new, exc)
+        return self._created(new, answer)
+
+    def _new_case(self, body: CaseCreate, principal: Principal,
+                  idempotency_key: str | None) -> NewCase:
         if principal.role == Role.PARTNER and body.channel != "partner":
             raise Problem(422, "Invalid request", "partners file cases on the 'partner' channel",
                           slug="invalid-request")
@@ -84,19 +116,23 @@ class CaseService:
         if idempotency_key is not None:
             body_hash = idempotency.request_hash(body.model_dump(mode="json"))
             new.idempotency = (idempotency_key, principal.name, body_hash)
-        try:
-            status, response = self.writer.write(new)
-        except IntegrityError:
-            # a concurrent repeat with the same key won the race: answer as it did
-            if new.idempotency is None:
-                raise
-            with self.engine.connect() as conn:
-                record = idempotency.replay(conn, *new.idempotency)
-            if record is None:
-                raise
-            return record.status_code, record.response
+        return new
+
+    def _answer_of_winner(self, new: NewCase, error: IntegrityError
+                          ) -> tuple[int, dict]:  # type: ignore[type-arg]
+        """A concurrent repeat with the same key won the race: answer as it did."""
+        if new.idempotency is None:
+            raise error
+        with self.engine.connect() as conn:
+            record = idempotency.replay(conn, *new.idempotency)
+        if record is None:
+            raise error
+        return record.status_code, record.response
+
+    def _created(self, new: NewCase, answer: tuple[int, dict]) -> tuple[int, dict]:  # type: ignore[type-arg]
+        status, response = answer
         if response["id"] == new.case_id:  # new, not a replayed answer
-            self.metrics.case_created(body.channel.value, new.case["categories"],
+            self.metrics.case_created(new.case["channel"], new.case["categories"],
                                       resolved=new.case["location_resolved"])
             self.on_publish()
         return status, response

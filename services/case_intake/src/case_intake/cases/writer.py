@@ -55,17 +55,37 @@ class CaseWriter:
         self._lookback = lookback
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[NewCase | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="case-writer", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self._lifecycle = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lifecycle:
+            if not self.running:
+                self._thread = threading.Thread(target=self._run, name="case-writer",
+                                                 daemon=True)
+                self._thread.start()
+
+    def submit(self, new_case: NewCase) -> Future[tuple[int, dict[str, Any]]]:
+        """Queue the case; the future resolves once it is committed (or replayed)."""
+        if not self.running:
+            self.start()  # first use, or after an app shutdown in the same process
+        self._queue.put(new_case)
+        return new_case.future
 
     def write(self, new_case: NewCase, timeout: float = 30.0) -> tuple[int, dict[str, Any]]:
         """Store the case (or replay an earlier answer); blocks until it is committed."""
-        self._queue.put(new_case)
-        return new_case.future.result(timeout)
+        return self.submit(new_case).result(timeout)
 
     def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join(10)
+        with self._lifecycle:
+            thread, self._thread = self._thread, None
+            if thread is not None and thread.is_alive():
+                self._queue.put(None)
+                thread.join(10)
 
     def _run(self) -> None:
         while True:
@@ -82,14 +102,21 @@ class CaseWriter:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(more)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except BaseException as exc:  # the thread must outlive any one batch
+                log.exception("case writer: batch failed unexpectedly")
+                for one in batch:
+                    if not one.future.done():
+                        one.future.set_exception(exc)
 
     def _commit(self, batch: list[NewCase]) -> None:
         try:
             self._write(batch)
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].future.set_exception(exc)
+                if not batch[0].future.done():
+                    batch[0].future.set_exception(exc)
                 return
             log.warning("batch of %d failed (%s); writing one by one", len(batch), exc)
             for one in batch:
@@ -97,8 +124,10 @@ class CaseWriter:
                 self._commit([one])
             return
         for one in batch:
-            assert one.result is not None
-            one.future.set_result(one.result)
+            if one.result is None:
+                one.future.set_exception(RuntimeError("case was neither written nor replayed"))
+            elif not one.future.done():
+                one.future.set_result(one.result)
 
     def _write(self, batch: list[NewCase]) -> None:
         with write_lock(self._engine), self._engine.begin() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,6 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker_state["servers"] = servers
         if embedded is None and settings.apply_topics:
             apply_topics_in_background(servers)
+        if settings.tune_gc:
+            # Start-up objects (models, routes, reference geometry) live for the whole
+            # process; freezing them keeps full collections short (p99 at saturation fell
+            # from ~100 ms to ~35 ms in make bench), and request garbage is collected in
+            # fewer, larger young collections.
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(20_000, 20, 20)
         case_service.writer.start()
         if settings.run_relay:
             relay.start()

@@ -25,6 +25,8 @@ class Settings(ServiceSettings):
     )
     terms_version: str = "2026-10"
     council_name: str = "London Borough of Camden"
+    tune_gc: bool = Field(default=True,
+                          description="Tune the garbage collector for a long-running server.")
     apply_topics: bool = Field(default=True,
                                description="Create missing topics from infra/topics.yaml at start.")
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")

@@ -47,7 +47,10 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM],
+                         ids=["ctrl-c", "sigterm"])
+def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_path,
+                                                                         stop_signal):
     broker_port, intake_port = free_port(), free_port()
     plan = yaml.safe_load((ROOT / "infra/dev.yaml").read_text())
     plan["broker_port"] = broker_port
@@ -118,7 +121,7 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         if tail is not None:
             tail.terminate()
             tail.wait(10)
-        dev.send_signal(signal.SIGINT)
+        dev.send_signal(stop_signal)
         rest, _ = dev.communicate(timeout=60)
     assert dev.returncode == 0, rest[-2000:]
     assert "stopped" in rest

@@ -106,3 +106,34 @@ def test_cases_accepted_while_the_broker_is_down_are_all_published_after_it_retu
                 assert len(seen[case_id]) == 1, "a case was republished under a new event id"
     finally:
         broker.stop()
+
+
+def test_the_relay_runs_as_its_own_process_and_stops_on_sigterm(kafka_bootstrap, tmp_path,
+                                                                case_body):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path}/intake.db"
+    settings = Settings(database_url=db, kafka_bootstrap_servers=kafka_bootstrap,
+                        run_relay=False, tune_gc=False)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        key = app.state.api_keys.create("staff.test", Role.STAFF)
+        ids = {client.post("/v1/cases", json=case_body(),
+                           headers={"Authorization": f"Bearer {key}"}).json()["id"]
+               for _ in range(3)}
+        assert app.state.relay.backlog() == 3  # nobody relays inside this process
+        relay = subprocess.Popen(
+            [sys.executable, "-m", "case_intake", "relay"],
+            env={**os.environ, "CASE_INTAKE_DATABASE_URL": db,
+                 "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_for_empty_outbox(app)
+            assert ids <= set(_submitted_events(kafka_bootstrap, ids))
+        finally:
+            relay.send_signal(signal.SIGTERM)
+            output, _ = relay.communicate(timeout=30)
+        assert relay.returncode == 0, output[-2000:]

@@ -8,7 +8,7 @@ import json
 import logging
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 
 from civic.observability import configure_logging
@@ -76,15 +76,15 @@ def _broker(port: int, with_topics: bool) -> int:
     from civic.kafka.broker import EmbeddedBroker
     from civic.kafka.topics import TopicRegistry
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # same path as Ctrl-C
     with EmbeddedBroker(port=port) as broker:
         if with_topics:
             TopicRegistry.load().apply(broker.bootstrap_servers)
         print(f"embedded broker (in memory) at {broker.bootstrap_servers}; Ctrl-C stops it",
               flush=True)
         with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+            while broker.running:
+                time.sleep(0.5)
     return 0
 
 

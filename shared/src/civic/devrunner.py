@@ -67,8 +67,9 @@ def run(plan_file: Path | None = None) -> int:
     kind = "external" if external else "embedded in-memory"
     print(f"{'broker':>14} | {kind} broker at {servers}", flush=True)
     children: list[subprocess.Popen[bytes]] = []
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGTERM takes the same path as Ctrl-C. (Setting an Event from a signal handler
+    # can deadlock against the main thread waiting on that Event.)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         for index, service in enumerate(plan.services):
             env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers, "PYTHONUNBUFFERED": "1",
@@ -90,17 +91,19 @@ def run(plan_file: Path | None = None) -> int:
                        f"{service.name.upper()}_PORT": str(service.port)}
                 subprocess.run(service.seed, env=env, check=True)
         print("\nThe civic platform is running (Ctrl-C stops everything):", flush=True)
-        print(f"  {'Kafka broker':<22} {servers}")
+        print(f"  {'Kafka broker':<28} {servers}")
         for service in plan.services:
             for label, path in service.urls.items():
-                print(f"  {service.name + ' ' + label:<22} http://127.0.0.1:{service.port}{path}")
-        print(f"  {'Watch cases':<22} uv run civic tail cases.submitted\n", flush=True)
-        while not stop.is_set():
+                print(f"  {service.name + ' ' + label:<28} http://127.0.0.1:{service.port}{path}")
+        print(f"  {'Watch cases':<28} uv run civic tail cases.submitted\n", flush=True)
+        while True:
             if any(c.poll() is not None for c in children):
                 print("a service exited; stopping", flush=True)
                 return 1
-            stop.wait(0.5)
-        return 0
+            if broker is not None and not broker.running:
+                print("the embedded broker exited; stopping", flush=True)
+                return 1
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

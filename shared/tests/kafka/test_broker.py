@@ -52,7 +52,7 @@ def test_civic_broker_and_topics_apply(tmp_path):
         assert applied.returncode == 0, applied.stderr
         assert "created 0 topic(s): none needed" in applied.stdout  # `civic broker` made them
     finally:
-        broker.send_signal(signal.SIGINT)
+        broker.send_signal(signal.SIGTERM)  # what process managers and `timeout` send
         broker.wait(15)
     assert broker.returncode == 0
     assert not _open(port)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 
 from sqlalchemy import Engine
 
@@ -28,14 +27,19 @@ def run_relay(settings: Settings, engine: Engine) -> int:
     relay = OutboxRelay(engine, lambda: EventProducer(servers, client_id="case-intake-relay",
                                                       metrics=metrics),
                         service="case_intake", idle_wait_s=settings.relay_poll_seconds)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    # SIGTERM takes the same path as Ctrl-C. (Setting an Event from a signal handler
+    # can deadlock against the main thread waiting on that Event.)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     thread = relay.start()
     log.info("outbox relay running against %s", servers)
-    stop.wait()
-    relay.stop()
-    thread.join(10)
-    if embedded is not None:
-        embedded.stop()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        relay.stop()
+        thread.join(10)
+        if embedded is not None:
+            embedded.stop()
     return 0

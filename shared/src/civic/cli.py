@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
@@ -75,16 +73,19 @@ def _servers(given: str | None) -> str:
 def _broker(port: int, with_topics: bool) -> int:
     from civic.kafka.broker import EmbeddedBroker
     from civic.kafka.topics import TopicRegistry
+    from civic.process import ignore_stop_signals, treat_sigterm_as_ctrl_c
 
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # same path as Ctrl-C
+    treat_sigterm_as_ctrl_c()
     with EmbeddedBroker(port=port) as broker:
         if with_topics:
             TopicRegistry.load().apply(broker.bootstrap_servers)
         print(f"embedded broker (in memory) at {broker.bootstrap_servers}; Ctrl-C stops it",
               flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
+        try:
             while broker.running:
                 time.sleep(0.5)
+        except KeyboardInterrupt:
+            ignore_stop_signals()
     return 0
 
 

@@ -8,7 +8,6 @@ on PostgreSQL, which hands each relay different rows)."""
 from __future__ import annotations
 
 import logging
-import signal
 
 from sqlalchemy import Engine
 
@@ -17,6 +16,7 @@ from civic.kafka.bootstrap import resolve_broker
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 from civic.outbox import OutboxRelay
+from civic.process import ignore_stop_signals, treat_sigterm_as_ctrl_c
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,7 @@ def run_relay(settings: Settings, engine: Engine) -> int:
     relay = OutboxRelay(engine, lambda: EventProducer(servers, client_id="case-intake-relay",
                                                       metrics=metrics),
                         service="case_intake", idle_wait_s=settings.relay_poll_seconds)
-    # SIGTERM takes the same path as Ctrl-C. (Setting an Event from a signal handler
-    # can deadlock against the main thread waiting on that Event.)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    treat_sigterm_as_ctrl_c()
     thread = relay.start()
     log.info("outbox relay running against %s", servers)
     try:
@@ -38,6 +36,7 @@ def run_relay(settings: Settings, engine: Engine) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        ignore_stop_signals()  # a second signal must not cut cleanup short
         relay.stop()
         thread.join(10)
         if embedded is not None:

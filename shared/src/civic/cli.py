@@ -73,9 +73,9 @@ def _servers(given: str | None) -> str:
 def _broker(port: int, with_topics: bool) -> int:
     from civic.kafka.broker import EmbeddedBroker
     from civic.kafka.topics import TopicRegistry
-    from civic.process import ignore_stop_signals, treat_sigterm_as_ctrl_c
+    from civic.process import stop_on_signals
 
-    treat_sigterm_as_ctrl_c()
+    stop_on_signals()
     with EmbeddedBroker(port=port) as broker:
         if with_topics:
             TopicRegistry.load().apply(broker.bootstrap_servers)
@@ -85,7 +85,7 @@ def _broker(port: int, with_topics: bool) -> int:
             while broker.running:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            ignore_stop_signals()
+            pass  # the broker stops as the with-block ends
     return 0
 
 

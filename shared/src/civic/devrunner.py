@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from civic.kafka.broker import EmbeddedBroker
 from civic.kafka.topics import TopicRegistry
 from civic.paths import infra_file
-from civic.process import ignore_stop_signals, treat_sigterm_as_ctrl_c
+from civic.process import stop_on_signals
 
 COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 RESET = "\033[0m"
@@ -68,7 +68,7 @@ def run(plan_file: Path | None = None) -> int:
     kind = "external" if external else "embedded in-memory"
     print(f"{'broker':>14} | {kind} broker at {servers}", flush=True)
     children: list[subprocess.Popen[bytes]] = []
-    treat_sigterm_as_ctrl_c()
+    stop_on_signals()
     try:
         for index, service in enumerate(plan.services):
             env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers, "PYTHONUNBUFFERED": "1",
@@ -106,7 +106,6 @@ def run(plan_file: Path | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        ignore_stop_signals()  # a second Ctrl-C or group signal must not cut cleanup short
         for child in children:
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)

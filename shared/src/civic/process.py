@@ -1,19 +1,23 @@
-"""How the platform's long-running commands stop: SIGTERM (process managers, `timeout`,
-docker stop) takes the same path as Ctrl-C, and once cleanup starts, further signals
-wait for it to finish.
+"""How the platform's long-running commands stop.
 
-Setting a threading.Event from a signal handler is avoided on purpose: the handler runs
-on the main thread, and if that thread is inside Event.wait() it deadlocks."""
+SIGINT (Ctrl-C) and SIGTERM (process managers, `timeout`, docker stop) both raise
+KeyboardInterrupt once; the handler ignores every later stop signal before it raises, so
+cleanup always runs to the end even when a shell, `uv run` and `timeout` all pass the
+same signal on. (Setting a threading.Event from a handler is avoided on purpose: the
+handler runs on the main thread, and if that thread is in Event.wait() it deadlocks.)"""
 
 from __future__ import annotations
 
 import signal
+from types import FrameType
 
 
-def treat_sigterm_as_ctrl_c() -> None:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-
-
-def ignore_stop_signals() -> None:
+def _stop(_signum: int, _frame: FrameType | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)

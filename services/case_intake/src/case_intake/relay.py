@@ -16,7 +16,7 @@ from civic.kafka.bootstrap import resolve_broker
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 from civic.outbox import OutboxRelay
-from civic.process import ignore_stop_signals, treat_sigterm_as_ctrl_c
+from civic.process import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def run_relay(settings: Settings, engine: Engine) -> int:
     relay = OutboxRelay(engine, lambda: EventProducer(servers, client_id="case-intake-relay",
                                                       metrics=metrics),
                         service="case_intake", idle_wait_s=settings.relay_poll_seconds)
-    treat_sigterm_as_ctrl_c()
+    stop_on_signals()
     thread = relay.start()
     log.info("outbox relay running against %s", servers)
     try:
@@ -36,7 +36,6 @@ def run_relay(settings: Settings, engine: Engine) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        ignore_stop_signals()  # a second signal must not cut cleanup short
         relay.stop()
         thread.join(10)
         if embedded is not None:

@@ -23,9 +23,12 @@ def metadata_targets() -> list:  # type: ignore[type-arg]
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: database errors would otherwise quote the row (a resident's name,
+    # phone, words) into exception messages, and from there into logs.
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -37,7 +40,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         hide_parameters=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]

@@ -85,8 +85,11 @@ def test_a_case_that_cannot_be_stored_fails_alone(client, case_body):
     writer = service.writer
     writer._commit([*good, clash])
     assert all(g.future.result(5)[0] == 201 for g in good)
-    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate") as failure:
         clash.future.result(5)
+    # the error (and so any log line quoting it) names no personal data
+    for personal in ("Ada", "7974", "ada@example.org", "cupboards"):
+        assert personal not in str(failure.value)
     assert _count(client, Case.__table__) == 5
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -117,14 +118,9 @@ class OutboxRelay:
 
     def drain(self, timeout_s: float = 30.0) -> None:
         """Relay until the outbox is empty (used at shutdown and in tests)."""
-        deadline = threading.Event()
-        timer = threading.Timer(timeout_s, deadline.set)
-        timer.start()
-        try:
-            while not deadline.is_set() and self.relay_once():
-                pass
-        finally:
-            timer.cancel()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.relay_once():
+            pass
 
     def run(self) -> None:
         backoff = self._idle_wait

@@ -65,11 +65,7 @@ def _postgres_admin_url() -> str | None:
         return None
 
 
-def _backends() -> list[str]:
-    return ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[str]:
     """A fresh, empty database on each backend; the test creates its schema."""

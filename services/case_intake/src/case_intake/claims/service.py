@@ -8,6 +8,7 @@ from case_intake.audit import repository as audit
 from case_intake.cases import repository as cases
 from case_intake.cases.service import CaseService, contact_of, not_found, summary
 from case_intake.claims.schemas import ClaimResult
+from case_intake.models import Case
 from civic.contracts.common import CaseStatus
 from civic.http.auth import Principal
 from civic.http.problems import Problem
@@ -36,17 +37,14 @@ class ClaimService:
         return self.contact(case_id, partner)
 
     def release(self, case_id: str, partner: Principal, reason: str) -> ClaimResult:
-        self._holder_only(case_id, partner)
-        self.case_service.change_status(case_id, CaseStatus.TRIAGED, reason, partner)
         with self.sessions() as session:
-            case = cases.get(session, case_id)
-            assert case is not None
-            return ClaimResult(case=summary(case), contact=None,
-                               contact_withheld_reason="released")
+            _held_by(session, case_id, partner)
+        released = self.case_service.change_status(case_id, CaseStatus.TRIAGED, reason, partner)
+        return ClaimResult(case=released, contact=None, contact_withheld_reason="released")
 
     def contact(self, case_id: str, partner: Principal) -> ClaimResult:
         with self.sessions.begin() as session:
-            case = self._holder_only(case_id, partner, session)
+            case = _held_by(session, case_id, partner)
             if case.erased_at is not None:
                 return ClaimResult(case=summary(case), contact=None,
                                    contact_withheld_reason="the resident's details were erased")
@@ -62,18 +60,13 @@ class ClaimService:
                 found = found.model_copy(update={"date_of_birth": None})  # not needed to help
             return ClaimResult(case=summary(case), contact=found)
 
-    def _holder_only(self, case_id: str, partner: Principal, session: Session | None = None):  # type: ignore[no-untyped-def]
-        own = session is None
-        session = session or self.sessions()
-        try:
-            case = cases.get(session, case_id)
-            if case is None:
-                raise not_found(case_id)
-            if case.claimed_by != partner.name:
-                raise Problem(403, "Not your case",
-                              "Only the partner holding the claim can do this.",
-                              slug="not-claim-holder")
-            return case
-        finally:
-            if own:
-                session.close()
+
+def _held_by(session: Session, case_id: str, partner: Principal) -> Case:
+    """The case, if this partner holds its claim."""
+    case = cases.get(session, case_id)
+    if case is None:
+        raise not_found(case_id)
+    if case.claimed_by != partner.name:
+        raise Problem(403, "Not your case", "Only the partner holding the claim can do this.",
+                      slug="not-claim-holder")
+    return case

@@ -1,0 +1,1 @@
+"""Need scoring: explainable case scores, area need and the heat map."""

@@ -1,0 +1,1 @@
+"""Scoring one case under a policy, with a reason for every point."""

@@ -14,17 +14,16 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 
-from civic.contracts.envelope import Envelope, KafkaRecord, MalformedEvent, decode
+from civic.contracts.envelope import Envelope, MalformedEvent, decode
+from civic.kafka.deadletter import dead_letter
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
-from civic.kafka.topics import DLQ_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -156,19 +155,10 @@ class EventConsumer:
                 return
 
     def _dead_letter(self, record: ConsumerRecord, error: Exception, attempts: int) -> None:
-        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("civic_dlq_")]
-        headers += [
-            ("civic_dlq_reason", str(error)[:1000].encode()),
-            ("civic_dlq_error_type", type(error).__name__.encode()),
-            ("civic_dlq_source_topic", record.topic.encode()),
-            ("civic_dlq_source_partition", str(record.partition).encode()),
-            ("civic_dlq_source_offset", str(record.offset).encode()),
-            ("civic_dlq_consumer_group", self.group_id.encode()),
-            ("civic_dlq_attempts", str(attempts).encode()),
-            ("civic_dlq_failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
-        dlq_record = KafkaRecord(topic=record.topic + DLQ_SUFFIX, key=record.key or b"",
-                                 value=record.value or b"", headers=headers)
+        dlq_record = dead_letter(
+            topic=record.topic, partition=record.partition, offset=record.offset,
+            key=record.key, value=record.value, headers=record.headers or [], error=error,
+            consumer_group=self.group_id, attempts=attempts)
         # The offset is committed only after this returns, so if the DLQ write cannot
         # be acknowledged we raise and the message is redelivered rather than lost.
         if not all(self._dlq.send_all([dlq_record])):

@@ -1,0 +1,68 @@
+"""Wires need scoring together: settings -> policy -> faust stream -> HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from civic.http import health, metrics, problems
+from civic.http.limits import BodySizeLimit
+from civic.kafka.bootstrap import resolve_broker
+from civic.kafka.topics import TopicRegistry
+from civic.reference import geography
+from need_scoring.areas.endpoints import router as areas_router
+from need_scoring.metrics import SERVICE, ScoringMetrics
+from need_scoring.policy import load_policy
+from need_scoring.policy.endpoints import router as policy_router
+from need_scoring.settings import Settings
+from need_scoring.stream.app import NeedStream
+from need_scoring.stream.processor import CaseProcessor
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    policy = load_policy(settings.policy_file)  # a refused policy stops the service here
+    processor = CaseProcessor(policy, geography())
+    scoring_metrics = ScoringMetrics.create()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        servers, embedded = resolve_broker(settings)
+        if embedded is None and settings.apply_topics:
+            TopicRegistry.load().apply(servers)  # faust needs its input topics to exist
+        stream = NeedStream(settings, policy, processor, servers, scoring_metrics)
+        app.state.stream = stream
+        app.state.broker_servers = servers
+        await stream.start()
+        log.info("scoring with policy %s as consumer group %s", policy.version,
+                 stream.group_id)
+        try:
+            yield
+        finally:
+            await stream.stop()
+            if embedded is not None:
+                embedded.stop()
+
+    app = FastAPI(
+        title="Need scoring",
+        version="0.1.0",
+        summary="Explainable need scores, area need and the heat map.",
+        description="Scores every case on `cases.submitted` under a published policy, with "
+        "every factor's points and reason, and publishes `cases.scored`; aggregates open "
+        "need per ward and small area with small-number suppression and publishes "
+        "`areas.need`. The score only orders work: it never closes or denies a case.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    metrics.install(app, SERVICE)
+    health.install(app, {"broker": lambda: health.broker_check(app.state.broker_servers)()})
+    app.include_router(policy_router)
+    app.include_router(areas_router)
+    return app

@@ -1,0 +1,41 @@
+"""Need scoring's business metrics; Kafka metrics come from civic.kafka.metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from civic.kafka.metrics import KafkaMetrics
+from civic.observability import counter, gauge, histogram, metric_prefix
+
+SERVICE = "need_scoring"
+
+
+@dataclass(frozen=True)
+class ScoringMetrics:
+    kafka: KafkaMetrics
+    scores: Counter
+    latency: Histogram
+    overrides: Counter
+    override_rate: Gauge
+    area_publish_seconds: Histogram
+
+    @classmethod
+    def create(cls) -> ScoringMetrics:
+        p = metric_prefix(SERVICE)
+        return cls(
+            kafka=KafkaMetrics.for_service(SERVICE),
+            scores=counter(f"{p}_scores_total", "Scores published, by band and policy.",
+                           ["band", "policy_version"]),
+            latency=histogram(f"{p}_scoring_latency_seconds",
+                              "From the case event's time to its score being published.",
+                              buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)),
+            overrides=counter(f"{p}_band_overrides_total",
+                              "Bands changed by staff, by the new band.", ["band"]),
+            override_rate=gauge(f"{p}_band_override_ratio",
+                                "Band overrides as a share of scores published by this process."),
+            area_publish_seconds=histogram(
+                f"{p}_area_need_compute_seconds",
+                "Time to compute, suppress and publish area need for all windows."),
+        )

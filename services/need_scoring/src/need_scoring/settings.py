@@ -1,0 +1,50 @@
+"""Need scoring's settings: environment variables prefixed NEED_SCORING_."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from civic.settings import ServiceSettings
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NEED_SCORING_", extra="ignore",
+                                      env_file=".env")
+
+    port: int = 8002
+    policy_file: Path = Field(
+        default=POLICIES / "need-2026.11.yaml",
+        description="The active scoring policy. A new version rescores by replay: its "
+        "consumer group (need-scoring.<version>) starts from the oldest retained case.")
+    suppression_k: int = Field(default=10, ge=2,
+                               description="Counts below this are never published or served.")
+    area_publish_seconds: float = Field(
+        default=10.0, gt=0, description="How often area need is recomputed and changes "
+        "published to areas.need; windows also roll with the clock.")
+    batch_size: int = Field(default=1000, ge=1, description="Events scored per batch.")
+    batch_wait_seconds: float = Field(default=0.05, gt=0,
+                                      description="Longest wait to fill a batch.")
+    rebalance_timeout_seconds: float | None = Field(
+        default=None, gt=0, description="faust broker_rebalance_timeout. Unset: 4 s in "
+        "development and test, where the embedded broker holds a JoinGroup for about half "
+        "of it (DESIGN.md); faust's default of 60 s in production.")
+    data_dir: Path = Field(default=Path("var/need_scoring"),
+                           description="faust's working directory (tables are in memory "
+                           "and rebuilt from their changelog topics).")
+    apply_topics: bool = Field(default=True,
+                               description="Create missing topics from infra/topics.yaml.")
+    council_name: str = "London Borough of Camden"
+    service_url: str | None = Field(default=None,
+                                    description="Public address, for the transparency record.")
+
+    def group_timeouts(self) -> dict[str, float]:
+        """faust consumer-group settings for this environment."""
+        if self.is_production:
+            return {"broker_rebalance_timeout": self.rebalance_timeout_seconds or 60.0}
+        return {"broker_rebalance_timeout": self.rebalance_timeout_seconds or 4.0,
+                "broker_session_timeout": 2.0, "broker_heartbeat_interval": 0.5}

@@ -1,0 +1,1 @@
+"""The faust stream: cases in, scores and area need out."""

@@ -1,0 +1,160 @@
+"""The faust app: one agent scores cases and tracks their lifecycle, one timer publishes
+area need.
+
+The consumer group is ``need-scoring.<policy version>``. A new policy version is a new
+group, which starts at the oldest retained event, so deploying it rescores every case
+still on ``cases.submitted`` (replay) and rebuilds its own tables; scores carry their
+version, so consumers can tell old from new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from civic.contracts.envelope import KafkaRecord, MalformedEvent, decode, encode
+from civic.contracts.scoring import AreaNeedChanged
+from civic.kafka.deadletter import dead_letter
+from civic.kafka.topics import DLQ_SUFFIX
+from need_scoring.areas.counts import WINDOWS, Counts, expired_keys
+from need_scoring.areas.need import AreaNeed, area_need
+from need_scoring.metrics import ScoringMetrics
+from need_scoring.policy import Policy
+from need_scoring.settings import Settings
+from need_scoring.stream.processor import CaseProcessor
+
+log = logging.getLogger(__name__)
+
+SOURCE = "urn:civic:need-scoring"
+IN_TOPICS = ("cases.submitted", "cases.lifecycle")
+
+
+class NeedStream:
+    """The running stream and what the HTTP side reads from it."""
+
+    def __init__(self, settings: Settings, policy: Policy, processor: CaseProcessor,
+                 bootstrap_servers: str, metrics: ScoringMetrics) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.processor = processor
+        self.metrics = metrics
+        self.group_id = f"need-scoring.{policy.version}"
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.app = faust.App(
+            self.group_id, broker=f"kafka://{bootstrap_servers}", store="memory://",
+            web_enabled=False, autodiscover=False, topic_disable_leader=True,
+            consumer_auto_offset_reset="earliest", datadir=str(settings.data_dir),
+            producer_acks=-1, **settings.group_timeouts())
+        raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
+               "value_serializer": "raw"}
+        self._in = self.app.topic(*IN_TOPICS, **raw)
+        self._out = {name: self.app.topic(name, **raw) for name in (
+            "cases.scored", "areas.need", *(t + DLQ_SUFFIX for t in IN_TOPICS))}
+        # use_partitioner: rows are also written outside the agent (the override
+        # endpoint, the expiry timer), where faust has no current event to follow.
+        self.cases = self.app.Table("cases", default=dict, key_type=str, value_type=dict,
+                                    use_partitioner=True)
+        self.buckets = self.app.Table("open-case-buckets", default=dict, key_type=str,
+                                      value_type=dict, use_partitioner=True)
+        self.area_need: dict[str, list[AreaNeed]] = {}
+        self.area_need_at: datetime | None = None
+        self._published: dict[str, dict[str, Any]] = {}
+        self.scored_total = 0
+        self.app.agent(self._in, name="score-cases")(self._score_cases)
+        self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
+            self.publish_area_need)
+
+    async def start(self) -> None:
+        await self.app.start()
+
+    async def stop(self) -> None:
+        await self.app.stop()
+
+    async def send(self, record: KafkaRecord) -> Awaitable[Any]:
+        """Hand a record to the producer; await the result for the broker's ack."""
+        return await self._out[record.topic].send(  # type: ignore[no-any-return]
+            key=record.key, value=record.value, headers=record.headers)
+
+    async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(self.settings.batch_size,
+                                               within=self.settings.batch_wait_seconds):
+            acks = [await ack for ack in [self._handle(e) for e in events]]
+            # Offsets only move on once every output of the batch is acknowledged.
+            await asyncio.gather(*[a for a in acks if a is not None])
+
+    async def _handle(self, event: EventT[bytes]) -> Awaitable[Any] | None:
+        message = event.message
+        kafka = self.metrics.kafka
+        headers = [(k, bytes(v)) for k, v in (message.headers or [])]
+        try:
+            envelope = decode(headers, event.value, event.key)
+        except MalformedEvent as exc:
+            return await self._dead_letter(event, headers, exc)
+        try:
+            scored = self.processor.handle(envelope, self.cases, self.buckets)
+        except Exception as exc:
+            # One case that breaks the scorer must not hold up everyone else's.
+            log.exception("could not process %s event %s", message.topic, envelope.id)
+            kafka.failed.labels(message.topic, type(exc).__name__).inc()
+            return await self._dead_letter(event, headers, exc)
+        kafka.consumed.labels(message.topic).inc()
+        if scored is None:
+            return None
+        ack = await self.send(encode(scored, source=SOURCE))
+        self.scored_total += 1
+        self.metrics.scores.labels(scored.band.value, scored.policy_version).inc()
+        self.metrics.latency.observe(max(0.0, time.time() - envelope.time.timestamp()))
+        kafka.produced.labels("cases.scored").inc()
+        return ack
+
+    async def _dead_letter(self, event: EventT[bytes], headers: list[tuple[str, bytes]],
+                           error: Exception) -> Awaitable[Any]:
+        message = event.message
+        log.error("sent %s[%d]@%d to the dead-letter topic: %s", message.topic,
+                  message.partition, message.offset, error)
+        self.metrics.kafka.dead_lettered.labels(message.topic).inc()
+        return await self.send(dead_letter(
+            topic=message.topic, partition=message.partition, offset=message.offset,
+            key=event.key, value=event.value, headers=headers, error=error,
+            consumer_group=self.group_id, attempts=1))
+
+    async def publish_area_need(self) -> None:
+        started = time.perf_counter()
+        today = datetime.now(UTC).date()
+        for key in expired_keys(self.buckets, today):
+            del self.buckets[key]
+        snapshot: dict[str, Counts] = {k: dict(v) for k, v in self.buckets.items()}
+        # Suppression solves small linear programmes: keep them off the event loop.
+        results = await asyncio.get_running_loop().run_in_executor(
+            None, self._compute_area_need, snapshot, today)
+        computed_at = datetime.now(UTC)
+        acks = []
+        for needs in results.values():
+            for need in needs:
+                event = need.event(computed_at, self.settings.suppression_k,
+                                   self.policy.need_index.version)
+                if self._changed(event):
+                    acks.append(await self.send(encode(event, source=SOURCE)))
+        await asyncio.gather(*acks)
+        self.area_need, self.area_need_at = results, computed_at
+        self.metrics.area_publish_seconds.observe(time.perf_counter() - started)
+
+    def _compute_area_need(self, snapshot: dict[str, Counts],
+                           today: date) -> dict[str, list[AreaNeed]]:
+        return {window: area_need(snapshot, self.processor.geography, today, window,
+                                  self.settings.suppression_k, self.policy.need_index)
+                for window in WINDOWS}
+
+    def _changed(self, event: AreaNeedChanged) -> bool:
+        comparable = event.model_dump(mode="json", exclude={"computed_at"})
+        if self._published.get(event.area_key) == comparable:
+            return False
+        self._published[event.area_key] = comparable
+        return True

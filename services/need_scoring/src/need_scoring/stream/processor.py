@@ -1,0 +1,74 @@
+"""What each kind of case event does to the service's state, without faust, so it can
+be tested and benchmarked alone. The faust agent feeds it and publishes its output."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
+from civic.contracts.envelope import Envelope
+from civic.contracts.scoring import BandOverride, CaseScored
+from civic.reference import Geography
+from need_scoring.areas.counts import Counts, move
+from need_scoring.policy import Policy
+from need_scoring.scoring.engine import score_case
+from need_scoring.scoring.inputs import ScoringInput
+from need_scoring.stream.records import CaseRecord
+
+CaseTable = MutableMapping[str, dict[str, Any]]
+
+
+class CaseProcessor:
+    def __init__(self, policy: Policy, geography: Geography) -> None:
+        self.policy = policy
+        self.geography = geography
+
+    def handle(self, envelope: Envelope, cases: CaseTable,
+               buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+        payload = envelope.payload
+        if isinstance(payload, CaseSubmitted):
+            return self._submitted(envelope.id, payload, cases, buckets)
+        if isinstance(payload, CaseStatusChanged):
+            self._update(str(payload.case_id), cases, buckets,
+                         lambda r: replace(r, status=payload.to_status))
+        elif isinstance(payload, CaseErased):
+            self._update(str(payload.case_id), cases, buckets, CaseRecord.erase)
+        return None
+
+    def scored_event(self, case_id: str, record: CaseRecord) -> CaseScored:
+        """The score as published: recomputed from the stored facts, which is exact."""
+        assert record.facts is not None and record.scored_at is not None
+        result = score_case(self.policy, record.facts)
+        override = BandOverride.model_validate(record.override) if record.override else None
+        return CaseScored(case_id=case_id, scored_at=datetime.fromisoformat(record.scored_at),
+                          score=result.score, band=override.band if override else result.band,
+                          policy_version=result.policy_version,
+                          contributions=list(result.contributions), override=override)
+
+    def _submitted(self, event_id: str, case: CaseSubmitted, cases: CaseTable,
+                   buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+        case_id = str(case.case_id)
+        before = CaseRecord.from_json(cases.get(case_id))
+        if before.erased or before.submitted_event_id == event_id:
+            return None  # erased cases stay gone; a redelivered event is scored once
+        facts = ScoringInput.from_case(case, self.geography)
+        result = score_case(self.policy, facts)
+        override = before.override
+        after = replace(
+            before, facts=facts, lsoa_code=case.location.lsoa_code,
+            submitted_on=case.submitted_at.astimezone(UTC).date(),
+            band=BandOverride.model_validate(override).band if override else result.band,
+            scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id)
+        move(buckets, before.footprint(), after.footprint())
+        cases[case_id] = after.to_json()
+        return self.scored_event(case_id, after)
+
+    def _update(self, case_id: str, cases: CaseTable, buckets: MutableMapping[str, Counts],
+                change: Any) -> None:
+        before = CaseRecord.from_json(cases.get(case_id))
+        after = change(before)
+        move(buckets, before.footprint(), after.footprint())
+        cases[case_id] = after.to_json()

@@ -1,0 +1,78 @@
+"""The running service on a real broker: cases in, explained scores out; poison to the
+dead-letter topic without stopping the stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from civic.contracts.envelope import encode
+from civic.contracts.scoring import CaseScored
+from civic.kafka.producer import EventProducer
+from civic.testing import LiveServer
+
+from ..conftest import make_case, read_events
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+
+def scores_for(bootstrap: str, case_ids: set[str], **kw: float) -> dict[str, CaseScored]:
+    events = read_events(bootstrap, "cases.scored", lambda evs: case_ids <= {
+        str(e.payload.case_id) for e in evs}, **kw)  # type: ignore[attr-defined]
+    return {str(e.payload.case_id): e.payload for e in events  # type: ignore[attr-defined,misc]
+            if str(e.payload.case_id) in case_ids}  # type: ignore[attr-defined]
+
+
+def test_a_case_is_scored_with_contributions_that_sum_to_the_score(
+        kafka_bootstrap: str, policy_file: Callable[..., Path],
+        scoring_service: Callable[..., LiveServer]) -> None:
+    policy = policy_file()
+    scoring_service(policy)
+    case = make_case(urgency="today", categories=["medicine", "food"])
+    producer = EventProducer(kafka_bootstrap, client_id="test")
+    assert producer.send_all([encode(case, source="urn:test")]) == [True]
+    producer.close()
+    scored = scores_for(kafka_bootstrap, {str(case.case_id)})[str(case.case_id)]
+    assert scored.policy_version == policy.stem
+    assert sum(c.points for c in scored.contributions) == scored.score
+    assert scored.score == 30 + 20 + 8 + 5  # today, medicine, lives alone, decile 4
+    assert scored.band == "high"  # 63: urgent starts at 65
+    assert {c.factor for c in scored.contributions} >= {"urgency", "area_deprivation"}
+
+
+def test_poison_goes_to_the_dead_letter_topic_and_good_cases_keep_flowing(
+        kafka_bootstrap: str, policy_file: Callable[..., Path],
+        scoring_service: Callable[..., LiveServer]) -> None:
+    scoring_service(policy_file())
+    good = [make_case() for _ in range(3)]
+    raw = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    future_version = encode(make_case(), source="urn:test")
+    poison = [
+        (b"not-json", [("ce_id", b"p1"), ("ce_type", b"civic.case.submitted.v1"),
+                       ("ce_source", b"urn:test"), ("ce_specversion", b"1.0")]),
+        (b"{}", []),  # no CloudEvents headers at all
+        (future_version.value, [(k, b"civic.case.submitted.v9" if k == "ce_type" else v)
+                                for k, v in future_version.headers]),
+    ]
+    for case, (value, headers) in zip(good, poison, strict=True):
+        record = encode(case, source="urn:test")
+        raw.send("cases.submitted", key=record.key, value=value, headers=headers)
+        raw.send("cases.submitted", key=record.key, value=record.value, headers=record.headers)
+    raw.flush()
+    raw.close()
+    scores = scores_for(kafka_bootstrap, {str(c.case_id) for c in good})
+    assert set(scores) == {str(c.case_id) for c in good}
+    consumer = KafkaConsumer("cases.submitted.dlq", bootstrap_servers=kafka_bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    keys = {str(c.case_id).encode() for c in good}
+    dead = [r for r in consumer if r.key in keys]
+    consumer.close()
+    reasons = sorted(dict(r.headers)["civic_dlq_reason"].decode() for r in dead)
+    assert len(dead) == 3, reasons
+    assert any("value is not a JSON object" in r for r in reasons)
+    assert any("missing header" in r for r in reasons)
+    assert any("civic.case.submitted.v9" in r for r in reasons)
+    assert all(dict(r.headers)["civic_dlq_source_topic"] == b"cases.submitted" for r in dead)

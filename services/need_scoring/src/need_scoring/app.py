@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from civic.http import health, metrics, problems
@@ -19,6 +20,7 @@ from need_scoring.policy import load_policy
 from need_scoring.policy.endpoints import router as policy_router
 from need_scoring.settings import Settings
 from need_scoring.stream.app import NeedStream
+from need_scoring.stream.erasures import erased_case_ids
 from need_scoring.stream.processor import CaseProcessor
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         servers, embedded = resolve_broker(settings)
         if embedded is None and settings.apply_topics:
             TopicRegistry.load().apply(servers)  # faust needs its input topics to exist
+        processor.erased = await anyio.to_thread.run_sync(erased_case_ids, servers)
         stream = NeedStream(settings, policy, processor, servers, scoring_metrics)
         app.state.stream = stream
         app.state.broker_servers = servers

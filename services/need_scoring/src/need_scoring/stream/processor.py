@@ -14,7 +14,7 @@ from civic.contracts.scoring import BandOverride, CaseScored
 from civic.reference import Geography
 from need_scoring.areas.counts import Counts, move
 from need_scoring.policy import Policy
-from need_scoring.scoring.engine import score_case
+from need_scoring.scoring.engine import Score, score_case
 from need_scoring.scoring.inputs import ScoringInput
 from need_scoring.stream.records import CaseRecord
 
@@ -25,6 +25,7 @@ class CaseProcessor:
     def __init__(self, policy: Policy, geography: Geography) -> None:
         self.policy = policy
         self.geography = geography
+        self.erased: set[str] = set()  # filled before a replay; see stream.erasures
 
     def handle(self, envelope: Envelope, cases: CaseTable,
                buckets: MutableMapping[str, Counts]) -> CaseScored | None:
@@ -35,13 +36,18 @@ class CaseProcessor:
             self._update(str(payload.case_id), cases, buckets,
                          lambda r: replace(r, status=payload.to_status))
         elif isinstance(payload, CaseErased):
+            self.erased.add(str(payload.case_id))
             self._update(str(payload.case_id), cases, buckets, CaseRecord.erase)
         return None
 
     def scored_event(self, case_id: str, record: CaseRecord) -> CaseScored:
-        """The score as published: recomputed from the stored facts, which is exact."""
+        """The score as published, recomputed from the stored facts (exact, because
+        scoring is deterministic)."""
         assert record.facts is not None and record.scored_at is not None
-        result = score_case(self.policy, record.facts)
+        return self._event(case_id, score_case(self.policy, record.facts), record)
+
+    def _event(self, case_id: str, result: Score, record: CaseRecord) -> CaseScored:
+        assert record.scored_at is not None
         override = BandOverride.model_validate(record.override) if record.override else None
         return CaseScored(case_id=case_id, scored_at=datetime.fromisoformat(record.scored_at),
                           score=result.score, band=override.band if override else result.band,
@@ -52,7 +58,7 @@ class CaseProcessor:
                    buckets: MutableMapping[str, Counts]) -> CaseScored | None:
         case_id = str(case.case_id)
         before = CaseRecord.from_json(cases.get(case_id))
-        if before.erased or before.submitted_event_id == event_id:
+        if before.erased or case_id in self.erased or before.submitted_event_id == event_id:
             return None  # erased cases stay gone; a redelivered event is scored once
         facts = ScoringInput.from_case(case, self.geography)
         result = score_case(self.policy, facts)
@@ -64,7 +70,7 @@ class CaseProcessor:
             scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id)
         move(buckets, before.footprint(), after.footprint())
         cases[case_id] = after.to_json()
-        return self.scored_event(case_id, after)
+        return self._event(case_id, result, after)
 
     def _update(self, case_id: str, cases: CaseTable, buckets: MutableMapping[str, Counts],
                 change: Any) -> None:

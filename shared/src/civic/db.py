@@ -9,7 +9,10 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -21,6 +24,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    create_engine,
+    event,
 )
 
 metadata = MetaData()
@@ -73,3 +78,35 @@ def write_lock(engine: Engine) -> AbstractContextManager[object]:
         if lock is None:
             lock = _sqlite_locks[engine] = threading.Lock()
     return lock
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a service's own database: SQLite (a file under var/) or PostgreSQL."""
+    # hide_parameters: database errors would otherwise quote the row (a resident's name,
+    # phone, words) into exception messages, and from there into logs.
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL lets readers run while one request writes; foreign keys are off by default
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         hide_parameters=True)
+
+
+def migrate(engine: Engine, migrations: Path) -> None:
+    """Bring a service's schema up to date (Alembic head) from its migrations folder."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

@@ -59,6 +59,7 @@ def scoring_service(kafka_bootstrap: str, tmp_path: Path
     servers: list[LiveServer] = []
 
     def start(policy: Path, **settings: Any) -> LiveServer:
+        settings.setdefault("database_url", f"sqlite:///{tmp_path}/scoring-{len(servers)}.db")
         config = Settings(kafka_bootstrap_servers=kafka_bootstrap, policy_file=policy,
                           apply_topics=False, area_publish_seconds=1.0,
                           data_dir=tmp_path / f"faust-{len(servers)}", **settings)

@@ -111,6 +111,7 @@ class LiveServer:
 
         from civic.kafka.broker import free_port
 
+        self.app = app
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,

@@ -7,16 +7,12 @@ import logging
 import random
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from case_intake.settings import Settings
-from civic.db import api_keys
-from civic.http.auth import ApiKeyStore, Role
+from civic.http.auth import DEV_KEYS, ensure_dev_keys
 from civic.reference import geography
 
-DEV_KEYS = {"staff.demo": (Role.STAFF, "civic_dev_staff_key"),
-            "partner.demo-foodbank": (Role.PARTNER, "civic_dev_partner_key"),
-            "ops.demo": (Role.OPS, "civic_dev_ops_key")}
 CATEGORIES = ["food", "medicine", "isolation_support", "social_care", "housing", "money",
               "digital_access", "loneliness"]
 # Invented, obviously fictional residents: no real person's details in demo data.
@@ -28,12 +24,7 @@ def seed(settings: Settings, engine: Engine, count: int) -> int:
     if settings.is_production:
         print("refusing to seed demo data in production")
         return 1
-    store = ApiKeyStore(engine)
-    with engine.connect() as conn:
-        existing = set(conn.scalars(select(api_keys.c.name)))
-    for name, (role, key) in DEV_KEYS.items():
-        if name not in existing:
-            store.create(name, role, key)
+    ensure_dev_keys(engine)
     rng = random.Random(2026)
     areas = list(geography().areas.values())
     base = settings.base_url()

@@ -5,19 +5,29 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from civic.contracts.scoring import BandOverride
+from civic.db import make_engine
 from civic.http import health, metrics, problems
+from civic.http.auth import ApiKeyStore
 from civic.http.limits import BodySizeLimit
 from civic.kafka.bootstrap import resolve_broker
 from civic.kafka.topics import TopicRegistry
 from civic.reference import geography
 from need_scoring.areas.endpoints import router as areas_router
+from need_scoring.database import migrate, session_factory
 from need_scoring.metrics import SERVICE, ScoringMetrics
+from need_scoring.overrides import repository as overrides_repository
+from need_scoring.overrides.endpoints import router as overrides_router
+from need_scoring.overrides.models import BandOverrideRow
 from need_scoring.policy import load_policy
 from need_scoring.policy.endpoints import router as policy_router
+from need_scoring.scores.endpoints import router as scores_router
 from need_scoring.settings import Settings
 from need_scoring.stream.app import NeedStream
 from need_scoring.stream.erasures import erased_case_ids
@@ -29,7 +39,13 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)  # a refused policy stops the service here
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
     processor = CaseProcessor(policy, geography())
+    with sessions() as session:
+        processor.overrides = {row.case_id: _override_json(row)
+                               for row in overrides_repository.latest_per_case(session)}
     scoring_metrics = ScoringMetrics.create()
 
     @asynccontextmanager
@@ -50,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await stream.stop()
             if embedded is not None:
                 embedded.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="Need scoring",
@@ -62,10 +79,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.api_keys = ApiKeyStore(engine)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     metrics.install(app, SERVICE)
-    health.install(app, {"broker": lambda: health.broker_check(app.state.broker_servers)()})
+
+    def database_check() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    health.install(app, {"database": database_check,
+                         "broker": lambda: health.broker_check(app.state.broker_servers)()})
+    app.include_router(scores_router)
+    app.include_router(overrides_router)
     app.include_router(policy_router)
     app.include_router(areas_router)
     return app
+
+
+def _override_json(row: BandOverrideRow) -> dict[str, Any]:
+    return BandOverride(band=row.band, overridden_by=row.overridden_by,
+                        overridden_at=row.overridden_at, reason=row.reason
+                        ).model_dump(mode="json")

@@ -95,6 +95,22 @@ class ApiKeyStore:
         return Principal(row.name, Role(row.role)) if row else None
 
 
+# Well-known keys for `make dev` only: every service seeds the same ones, so the demo
+# works across services with one key per role. Seeding refuses to run in production.
+DEV_KEYS = {"staff.demo": (Role.STAFF, "civic_dev_staff_key"),
+            "partner.demo-foodbank": (Role.PARTNER, "civic_dev_partner_key"),
+            "ops.demo": (Role.OPS, "civic_dev_ops_key")}
+
+
+def ensure_dev_keys(engine: Engine) -> None:
+    store = ApiKeyStore(engine)
+    with engine.connect() as conn:
+        existing = set(conn.scalars(select(api_keys.c.name)))
+    for name, (role, key) in DEV_KEYS.items():
+        if name not in existing:
+            store.create(name, role, key)
+
+
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
 

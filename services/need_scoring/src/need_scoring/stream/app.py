@@ -19,6 +19,7 @@ from typing import Any
 import faust
 from faust.types import EventT
 
+from civic.contracts.common import Band
 from civic.contracts.envelope import KafkaRecord, MalformedEvent, decode, encode
 from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.deadletter import dead_letter
@@ -67,6 +68,7 @@ class NeedStream:
         self.area_need_at: datetime | None = None
         self._published: dict[str, dict[str, Any]] = {}
         self.scored_total = 0
+        self.overrides_total = 0
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
             self.publish_area_need)
@@ -82,12 +84,22 @@ class NeedStream:
         return await self._out[record.topic].send(  # type: ignore[no-any-return]
             key=record.key, value=record.value, headers=record.headers)
 
+    def record_override(self, band: Band) -> None:
+        self.overrides_total += 1
+        self.metrics.overrides.labels(band.value).inc()
+        self._update_override_rate()
+
+    def _update_override_rate(self) -> None:
+        if self.scored_total:
+            self.metrics.override_rate.set(self.overrides_total / self.scored_total)
+
     async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(self.settings.batch_size,
                                                within=self.settings.batch_wait_seconds):
             acks = [await ack for ack in [self._handle(e) for e in events]]
             # Offsets only move on once every output of the batch is acknowledged.
             await asyncio.gather(*[a for a in acks if a is not None])
+            self._update_override_rate()
 
     async def _handle(self, event: EventT[bytes]) -> Awaitable[Any] | None:
         message = event.message

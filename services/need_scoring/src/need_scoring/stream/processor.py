@@ -26,6 +26,8 @@ class CaseProcessor:
         self.policy = policy
         self.geography = geography
         self.erased: set[str] = set()  # filled before a replay; see stream.erasures
+        # Staff decisions, newest per case, from the database: they outlive any policy.
+        self.overrides: dict[str, dict[str, Any]] = {}
 
     def handle(self, envelope: Envelope, cases: CaseTable,
                buckets: MutableMapping[str, Counts]) -> CaseScored | None:
@@ -62,12 +64,13 @@ class CaseProcessor:
             return None  # erased cases stay gone; a redelivered event is scored once
         facts = ScoringInput.from_case(case, self.geography)
         result = score_case(self.policy, facts)
-        override = before.override
+        override = before.override or self.overrides.get(case_id)
         after = replace(
             before, facts=facts, lsoa_code=case.location.lsoa_code,
             submitted_on=case.submitted_at.astimezone(UTC).date(),
             band=BandOverride.model_validate(override).band if override else result.band,
-            scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id)
+            scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id,
+            override=override)
         move(buckets, before.footprint(), after.footprint())
         cases[case_id] = after.to_json()
         return self._event(case_id, result, after)

@@ -1,0 +1,75 @@
+"""`python -m need_scoring serve | migrate | keys | check-policy`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from civic.http.auth import Role
+from civic.observability import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="need-scoring")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the stream and the HTTP service")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    keys = sub.add_parser("keys", help="create or revoke API keys")
+    keys.add_argument("action", choices=["create", "revoke"])
+    keys.add_argument("name", help="opaque actor id, e.g. staff.duty-desk")
+    keys.add_argument("--role", choices=[r.value for r in Role if r != Role.RESIDENT])
+    check = sub.add_parser("check-policy", help="load a policy file and report every problem")
+    check.add_argument("path", type=Path)
+    sub.add_parser("seed", help="create the well-known dev API keys (not in production)")
+    args = parser.parse_args(argv)
+
+    if args.command == "check-policy":
+        from need_scoring.policy import PolicyError, load_policy
+
+        try:
+            policy = load_policy(args.path)
+        except PolicyError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"{args.path}: policy {policy.version} is valid "
+              f"({len(policy.factors)} factors, highest possible score {policy.max_score})")
+        return 0
+
+    from need_scoring.settings import Settings
+
+    settings = Settings()
+    configure_logging("need_scoring", settings.log_level)
+    if args.command == "serve":
+        import uvicorn
+
+        from need_scoring.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower(), access_log=False)
+        return 0
+    from civic.db import make_engine
+    from civic.http.auth import ApiKeyStore, ensure_dev_keys
+    from need_scoring.database import migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if args.command == "migrate":
+        return 0
+    if args.command == "seed":
+        if settings.is_production:
+            print("refusing to create dev keys in production", file=sys.stderr)
+            return 1
+        ensure_dev_keys(engine)
+        return 0
+    store = ApiKeyStore(engine)
+    if args.action == "revoke":
+        return 0 if store.revoke(args.name) else 1
+    if not args.role:
+        parser.error("keys create needs --role")
+    print(store.create(args.name, Role(args.role)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

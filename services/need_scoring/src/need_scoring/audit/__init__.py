@@ -1,0 +1,1 @@
+"""Who read or changed a case's score, and when."""

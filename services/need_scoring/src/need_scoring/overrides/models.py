@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from civic.db import BigId
+from need_scoring.database import Base
+
+
+class BandOverrideRow(Base):
+    """A human decision about a case's band. The newest row for a case is in force, and
+    it carries over to new policy versions: people outrank the policy."""
+
+    __tablename__ = "band_overrides"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    band: Mapped[str] = mapped_column(String(16))
+    computed_band: Mapped[str] = mapped_column(String(16))
+    policy_version: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(500))
+    overridden_by: Mapped[str] = mapped_column(String(64))
+    overridden_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -32,6 +32,8 @@ from need_scoring.settings import Settings
 from need_scoring.stream.app import NeedStream
 from need_scoring.stream.erasures import erased_case_ids
 from need_scoring.stream.processor import CaseProcessor
+from need_scoring.transparency.endpoints import router as transparency_router
+from need_scoring.transparency.record import build_record, load_council_words
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)  # a refused policy stops the service here
+    council_words = load_council_words(settings.transparency_file)
+    build_record(policy, settings, council_words, 0, 0)  # an incomplete record stops it too
     engine = make_engine(settings.database_url)
     migrate(engine)
     sessions = session_factory(engine)
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.council_words = council_words
     app.state.sessions = sessions
     app.state.api_keys = ApiKeyStore(engine)
     problems.install(app)
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(overrides_router)
     app.include_router(policy_router)
     app.include_router(areas_router)
+    app.include_router(transparency_router)
     return app
 
 

@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
         default=POLICIES / "need-2026.11.yaml",
         description="The active scoring policy. A new version rescores by replay: its "
         "consumer group (need-scoring.<version>) starts from the oldest retained case.")
+    transparency_file: Path = Field(
+        default=POLICIES / "transparency.yaml",
+        description="The council's own words for the transparency record.")
     suppression_k: int = Field(default=10, ge=2,
                                description="Counts below this are never published or served.")
     area_publish_seconds: float = Field(

@@ -3,9 +3,11 @@ dead-letter topic without stopping the stream."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
@@ -30,7 +32,7 @@ def test_a_case_is_scored_with_contributions_that_sum_to_the_score(
         kafka_bootstrap: str, policy_file: Callable[..., Path],
         scoring_service: Callable[..., LiveServer]) -> None:
     policy = policy_file()
-    scoring_service(policy)
+    server = scoring_service(policy)
     case = make_case(urgency="today", categories=["medicine", "food"])
     producer = EventProducer(kafka_bootstrap, client_id="test")
     assert producer.send_all([encode(case, source="urn:test")]) == [True]
@@ -41,6 +43,16 @@ def test_a_case_is_scored_with_contributions_that_sum_to_the_score(
     assert scored.score == 30 + 20 + 8 + 5  # today, medicine, lives alone, decile 4
     assert scored.band == "high"  # 63: urgent starts at 65
     assert {c.factor for c in scored.contributions} >= {"urgency", "area_deprivation"}
+
+    # What scored it is public, in full, and so is the transparency record built from it.
+    published = httpx.get(f"{server.url}/v1/policy").json()
+    assert published["version"] == policy.stem
+    assert [f["id"] for f in published["factors"]] == [c.factor for c in scored.contributions]
+    assert all(f["justification"] for f in published["factors"])
+    record = httpx.get(f"{server.url}/v1/transparency-record").json()
+    assert record["generated_from_policy_version"] == policy.stem
+    usage = record["tier_2"]["decision_making_process"]["frequency_and_scale_of_usage"]
+    assert re.search(r"has published [1-9][\d,]* scores", usage), usage
 
 
 def test_poison_goes_to_the_dead_letter_topic_and_good_cases_keep_flowing(

@@ -20,6 +20,7 @@ from civic.kafka.bootstrap import resolve_broker
 from civic.kafka.topics import TopicRegistry
 from civic.reference import geography
 from need_scoring.areas.endpoints import router as areas_router
+from need_scoring.areas.map_endpoints import router as map_router
 from need_scoring.database import migrate, session_factory
 from need_scoring.metrics import SERVICE, ScoringMetrics
 from need_scoring.overrides import repository as overrides_repository
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(overrides_router)
     app.include_router(policy_router)
     app.include_router(areas_router)
+    app.include_router(map_router)
     app.include_router(transparency_router)
     return app
 

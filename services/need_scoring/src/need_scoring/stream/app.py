@@ -75,8 +75,16 @@ class NeedStream:
 
     async def start(self) -> None:
         await self.app.start()
+        # First figures as soon as the tables are recovered, not one interval later;
+        # before recovery they would be wrong.
+        self._first_publish = asyncio.create_task(self._publish_when_recovered())
+
+    async def _publish_when_recovered(self) -> None:
+        await self.app.tables.recovery.completed.wait()
+        await self.publish_area_need()
 
     async def stop(self) -> None:
+        self._first_publish.cancel()
         await self.app.stop()
 
     async def send(self, record: KafkaRecord) -> Awaitable[Any]:

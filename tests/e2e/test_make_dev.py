@@ -51,12 +51,12 @@ def _port_open(port: int) -> bool:
                          ids=["ctrl-c", "sigterm"])
 def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_path,
                                                                          stop_signal):
-    broker_port, intake_port = free_port(), free_port()
+    broker_port = free_port()
     plan = yaml.safe_load((ROOT / "infra/dev.yaml").read_text())
     plan["broker_port"] = broker_port
+    ports = {}
     for service in plan["services"]:
-        if service["name"] == "case_intake":
-            service["port"] = intake_port
+        service["port"] = ports[service["name"]] = free_port()
         service["command"] = [sys.executable if c == "python" else c for c in service["command"]]
         if service.get("seed"):
             service["seed"] = [sys.executable if c == "python" else c for c in service["seed"]]
@@ -117,6 +117,20 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         for personal in ("Newcomer", "Testperson", "900321", "newcomer@example.org",
                          "food parcel", "NW1 0AA"):
             assert personal not in raw
+
+        # Need scoring scores the posted case, and its printed heat map answers.
+        map_url = re.search(r"need_scoring Heat map\s+(\S+)", text).group(1)  # type: ignore[union-attr]
+        scoring = map_url.removesuffix("/map")
+        deadline = time.monotonic() + 45
+        score = httpx.get(f"{scoring}/v1/cases/{case_id}/score",
+                          headers={"Authorization": f"Bearer {staff_key}"})
+        while score.status_code == 404 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            score = httpx.get(f"{scoring}/v1/cases/{case_id}/score",
+                              headers={"Authorization": f"Bearer {staff_key}"})
+        assert score.status_code == 200, score.text
+        assert sum(c["points"] for c in score.json()["contributions"]) == score.json()["score"]
+        assert httpx.get(map_url).status_code == 200
     finally:
         if tail is not None:
             tail.terminate()
@@ -125,4 +139,4 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         rest, _ = dev.communicate(timeout=60)
     assert dev.returncode == 0, rest[-2000:]
     assert "stopped" in rest
-    assert not _port_open(intake_port) and not _port_open(broker_port)
+    assert not any(_port_open(p) for p in (broker_port, *ports.values()))

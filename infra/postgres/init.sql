@@ -1,0 +1,2 @@
+-- Each service owns its database; the compose stack runs them on one server.
+CREATE DATABASE need_scoring OWNER civic;

@@ -7,7 +7,7 @@ import logging
 import platform
 import sys
 
-from benchmarks import http_intake, outbox_relay
+from benchmarks import http_intake, need_scoring, outbox_relay
 
 
 def main() -> int:
@@ -37,7 +37,23 @@ def main() -> int:
     print(f"  raw       {relay['raw']['events_per_s']:8.0f} events/s")
     print(f"  relay     {relay['relay']['events_per_s']:8.0f} events/s")
     print(f"  ratio     {relay['ratio']:.2f}  (target >= 0.5)\n")
-    print(json.dumps({"http": http, "outbox": relay}, indent=1), file=sys.stderr)
+
+    scoring = need_scoring.run()
+    cases = scoring["cases"]
+    print(f"Need scoring, one worker, embedded broker ({cases:,} cases on cases.submitted)")
+    print(f"  raw kafka-python consume   {scoring['raw']['cases_per_s']:8.0f} cases/s")
+    print(f"  faust pass-through         {scoring['faust_pass_through']['cases_per_s']:8.0f} "
+          "cases/s  (consume and forward, no work: the framework's ceiling here)")
+    print(f"  scored and published       {scoring['scoring']['cases_per_s']:8.0f} cases/s"
+          f"  ratio to raw {scoring['scoring']['ratio']:.2f}  (target >= 5,000 cases/s)")
+    latency = scoring["latency"]
+    print(f"  latency at {latency['rate']} cases/s       p50 {latency['p50_ms']:.0f} ms,"
+          f" p99 {latency['p99_ms']:.0f} ms  (event time to scored event, "
+          f"{latency['samples']} cases)")
+    print(f"  replay under a new policy  {scoring['replay']['seconds']:.1f} s to rescore "
+          f"{scoring['replay']['cases']:,} cases\n")
+    print(json.dumps({"http": http, "outbox": relay, "need_scoring": scoring}, indent=1),
+          file=sys.stderr)
     return 0
 
 

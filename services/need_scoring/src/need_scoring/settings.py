@@ -37,6 +37,12 @@ class Settings(ServiceSettings):
     batch_size: int = Field(default=1000, ge=1, description="Events scored per batch.")
     batch_wait_seconds: float = Field(default=0.05, gt=0,
                                       description="Longest wait to fill a batch.")
+    producer_linger_ms: int = Field(
+        default=5, ge=0, description="How long the producer gathers records into one "
+        "request: a few milliseconds of latency buys far fewer requests per case.")
+    fetch_max_wait_ms: int = Field(
+        default=100, ge=1, le=1500, description="Longest a fetch waits for records. The "
+        "embedded broker always waits this long, so it bounds latency there.")
     rebalance_timeout_seconds: float | None = Field(
         default=None, gt=0, description="faust broker_rebalance_timeout. Unset: 4 s in "
         "development and test, where the embedded broker holds a JoinGroup for about half "

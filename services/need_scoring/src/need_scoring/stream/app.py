@@ -30,6 +30,8 @@ from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import Policy
 from need_scoring.settings import Settings
 from need_scoring.stream.processor import CaseProcessor
+from need_scoring.stream.staging import StagedTable
+from need_scoring.stream.transport import app_with_fetch_wait
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,12 @@ class NeedStream:
         self.metrics = metrics
         self.group_id = f"need-scoring.{policy.version}"
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.app = faust.App(
-            self.group_id, broker=f"kafka://{bootstrap_servers}", store="memory://",
+        self.app = app_with_fetch_wait(
+            settings.fetch_max_wait_ms, self.group_id, broker=f"kafka://{bootstrap_servers}", store="memory://",
             web_enabled=False, autodiscover=False, topic_disable_leader=True,
             consumer_auto_offset_reset="earliest", datadir=str(settings.data_dir),
-            producer_acks=-1, **settings.group_timeouts())
+            producer_acks=-1, producer_linger=settings.producer_linger_ms / 1000,
+            **settings.group_timeouts())
         raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
                "value_serializer": "raw"}
         self._in = self.app.topic(*IN_TOPICS, **raw)
@@ -104,12 +107,15 @@ class NeedStream:
     async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(self.settings.batch_size,
                                                within=self.settings.batch_wait_seconds):
-            acks = [await ack for ack in [self._handle(e) for e in events]]
+            buckets = StagedTable(self.buckets)
+            acks = [await self._handle(event, buckets) for event in events]
+            buckets.flush()
             # Offsets only move on once every output of the batch is acknowledged.
             await asyncio.gather(*[a for a in acks if a is not None])
             self._update_override_rate()
 
-    async def _handle(self, event: EventT[bytes]) -> Awaitable[Any] | None:
+    async def _handle(self, event: EventT[bytes],
+                      buckets: StagedTable) -> Awaitable[Any] | None:
         message = event.message
         kafka = self.metrics.kafka
         headers = [(k, bytes(v)) for k, v in (message.headers or [])]
@@ -118,7 +124,7 @@ class NeedStream:
         except MalformedEvent as exc:
             return await self._dead_letter(event, headers, exc)
         try:
-            scored = self.processor.handle(envelope, self.cases, self.buckets)
+            scored = self.processor.handle(envelope, self.cases, buckets)
         except Exception as exc:
             # One case that breaks the scorer must not hold up everyone else's.
             log.exception("could not process %s event %s", message.topic, envelope.id)

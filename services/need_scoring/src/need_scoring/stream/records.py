@@ -8,7 +8,7 @@ makes exact.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -38,12 +38,26 @@ class CaseRecord:
                          tuple(Category(c) for c in self.facts.categories))
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["facts"] = asdict(self.facts) if self.facts else None
-        if self.facts:
-            data["facts"]["categories"] = list(self.facts.categories)
-        data["submitted_on"] = self.submitted_on.isoformat() if self.submitted_on else None
-        return data
+        # Written by hand: dataclasses.asdict deep-copies, and this runs once per event.
+        facts = self.facts
+        return {
+            "facts": None if facts is None else {
+                "urgency": facts.urgency, "categories": list(facts.categories),
+                "people": facts.people, "children": facts.children,
+                "lives_alone": facts.lives_alone,
+                "disability_or_long_term_condition": facts.disability_or_long_term_condition,
+                "no_internet_access": facts.no_internet_access,
+                "previous_contacts_12m": facts.previous_contacts_12m,
+                "imd_decile": facts.imd_decile},
+            "lsoa_code": self.lsoa_code,
+            "submitted_on": self.submitted_on.isoformat() if self.submitted_on else None,
+            "band": self.band.value if self.band else None,
+            "scored_at": self.scored_at,
+            "submitted_event_id": self.submitted_event_id,
+            "status": self.status.value,
+            "erased": self.erased,
+            "override": self.override,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> CaseRecord:

@@ -93,6 +93,7 @@ async def faust_pass_through(servers: str, count: int, data_dir: Path) -> float:
                               store="memory://", web_enabled=False, autodiscover=False,
                               topic_disable_leader=True, consumer_auto_offset_reset="earliest",
                               datadir=str(data_dir), producer_acks=-1, producer_linger=0.005,
+                              producer_max_batch_size=256 * 1024, broker_max_poll_records=1000,
                               broker_rebalance_timeout=4, broker_session_timeout=2,
                               broker_heartbeat_interval=0.5)
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",

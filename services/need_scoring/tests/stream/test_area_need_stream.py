@@ -67,6 +67,16 @@ def test_open_need_is_counted_suppressed_and_follows_the_lifecycle(
                   ("E01000852", "E01000853", "E01000854", "E01000855")]
         assert others.count(None) >= 1
 
+    for path, params, wrong in (
+            ("/v1/areas/need", {"level": "county"}, "level"),
+            ("/v1/areas/need", {"window": "1y"}, "window"),
+            ("/map", {"category": "pets"}, "pets"),
+            ("/map", {"window": "90d"}, "window")):
+        refused = httpx.get(f"{server.url}{path}", params=params)
+        assert refused.status_code == 422, (path, params)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert wrong in refused.text
+
     now = datetime.now(UTC)
     leaving = [CaseStatusChanged(case_id=busy[0].case_id, from_status="submitted",
                                  to_status="withdrawn", changed_at=now, actor_role="staff"),

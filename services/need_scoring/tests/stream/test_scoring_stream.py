@@ -4,6 +4,7 @@ dead-letter topic without stopping the stream."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,15 @@ def test_a_case_is_scored_with_contributions_that_sum_to_the_score(
     assert all(f["justification"] for f in published["factors"])
     record = httpx.get(f"{server.url}/v1/transparency-record").json()
     assert record["generated_from_policy_version"] == policy.stem
+    metrics = ""
+    deadline = time.monotonic() + 15
+    while "consumer_lag{" not in metrics and time.monotonic() < deadline:
+        time.sleep(0.5)
+        metrics = httpx.get(f"{server.url}/metrics").text
+    assert 'civic_need_scoring_consumer_lag{partition="0",topic="cases.submitted"}' in metrics
+    assert 'civic_need_scoring_scores_total{band="high"' in metrics
+    assert 'civic_need_scoring_events_consumed_total{topic="cases.submitted"}' in metrics
+    assert "civic_need_scoring_scoring_latency_seconds_count" in metrics
     usage = record["tier_2"]["decision_making_process"]["frequency_and_scale_of_usage"]
     assert re.search(r"has published [1-9][\d,]* scores", usage), usage
 

@@ -55,6 +55,7 @@ class NeedStream:
             web_enabled=False, autodiscover=False, topic_disable_leader=True,
             consumer_auto_offset_reset="earliest", datadir=str(settings.data_dir),
             producer_acks=-1, producer_linger=settings.producer_linger_ms / 1000,
+            producer_max_batch_size=256 * 1024, broker_max_poll_records=settings.batch_size,
             **settings.group_timeouts())
         raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
                "value_serializer": "raw"}
@@ -75,6 +76,7 @@ class NeedStream:
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
             self.publish_area_need)
+        self.app.timer(5.0, name="record-consumer-lag")(self.record_lag)
 
     async def start(self) -> None:
         await self.app.start()
@@ -151,7 +153,27 @@ class NeedStream:
             key=event.key, value=event.value, headers=headers, error=error,
             consumer_group=self.group_id, attempts=1))
 
+    async def record_lag(self) -> None:
+        consumer = self.app.consumer
+        for tp in consumer.assignment():
+            if tp.topic not in IN_TOPICS:
+                continue
+            position = await consumer.position(tp)
+            highwater = consumer.highwater(tp)
+            if position is not None and highwater is not None:
+                self.metrics.kafka.lag.labels(tp.topic, str(tp.partition)).set(
+                    max(0, highwater - position))
+
     async def publish_area_need(self) -> None:
+        # A failure here (the broker away, the app stopping) must not crash the app:
+        # the next tick computes everything again from the tables.
+        try:
+            await self._publish_area_need()
+        except Exception:
+            log.warning("area need not published this time; retrying next tick",
+                        exc_info=True)
+
+    async def _publish_area_need(self) -> None:
         started = time.perf_counter()
         today = datetime.now(UTC).date()
         for key in expired_keys(self.buckets, today):

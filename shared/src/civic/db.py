@@ -10,6 +10,7 @@ import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -110,3 +111,24 @@ def migrate(engine: Engine, migrations: Path) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def run_alembic_env(targets: list[MetaData], database_url: str) -> None:
+    """The body of every service's migrations/env.py: migrate on the connection the
+    service hands over (see migrate), or on the service's database URL when Alembic
+    runs from the command line."""
+    from alembic import context
+
+    def run(conn: Any) -> None:
+        context.configure(connection=conn, target_metadata=targets,
+                          render_as_batch=conn.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    with create_engine(database_url).connect() as conn:
+        run(conn)
+        conn.commit()

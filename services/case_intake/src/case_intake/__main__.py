@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from civic.http.auth import Role
+from civic.keys_cli import add_keys_parser, run_keys
 from civic.observability import configure_logging
 
 
@@ -16,10 +16,7 @@ def main(argv: list[str] | None = None) -> int:
                    "its outbox relay)")
     sub.add_parser("relay", help="run only the outbox relay, as its own process")
     sub.add_parser("migrate", help="bring the database schema up to date")
-    keys = sub.add_parser("keys", help="create or revoke API keys")
-    keys.add_argument("action", choices=["create", "revoke"])
-    keys.add_argument("name", help="opaque actor id, e.g. staff.duty-desk or partner.foodbank")
-    keys.add_argument("--role", choices=[r.value for r in Role if r != Role.RESIDENT])
+    add_keys_parser(sub)
     seed = sub.add_parser("seed", help="create demo API keys and demo cases (not in production)")
     seed.add_argument("--cases", type=int, default=25)
     args = parser.parse_args(argv)
@@ -37,7 +34,6 @@ def main(argv: list[str] | None = None) -> int:
                     log_level=settings.log_level.lower(), access_log=False)
         return 0
     from case_intake.database import make_engine, migrate
-    from civic.http.auth import ApiKeyStore
 
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -48,13 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return 0
     if args.command == "keys":
-        store = ApiKeyStore(engine)
-        if args.action == "revoke":
-            return 0 if store.revoke(args.name) else 1
-        if not args.role:
-            parser.error("keys create needs --role")
-        print(store.create(args.name, Role(args.role)))
-        return 0
+        return run_keys(engine, args, parser)
     from case_intake.seed import seed as run_seed
 
     return run_seed(settings, engine, args.cases)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from case_intake import __version__
 from case_intake.cases.endpoints import router as cases_router
@@ -104,12 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     metrics.install(app, SERVICE)
-
-    def database_check() -> None:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
-    health.install(app, {"database": database_check,
+    health.install(app, {"database": health.database_check(engine),
                          "broker": lambda: health.broker_check(broker_state["servers"])()})
     app.include_router(cases_router)
     app.include_router(claims_router)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from civic.http.auth import Role
+from civic.keys_cli import add_keys_parser, run_keys
 from civic.observability import configure_logging
 
 
@@ -15,10 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the stream and the HTTP service")
     sub.add_parser("migrate", help="bring the database schema up to date")
-    keys = sub.add_parser("keys", help="create or revoke API keys")
-    keys.add_argument("action", choices=["create", "revoke"])
-    keys.add_argument("name", help="opaque actor id, e.g. staff.duty-desk")
-    keys.add_argument("--role", choices=[r.value for r in Role if r != Role.RESIDENT])
+    add_keys_parser(sub)
     check = sub.add_parser("check-policy", help="load a policy file and report every problem")
     check.add_argument("path", type=Path)
     sub.add_parser("seed", help="create the well-known dev API keys (not in production)")
@@ -49,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                     log_level=settings.log_level.lower(), access_log=False)
         return 0
     from civic.db import make_engine
-    from civic.http.auth import ApiKeyStore, ensure_dev_keys
+    from civic.http.auth import ensure_dev_keys
     from need_scoring.database import migrate
 
     engine = make_engine(settings.database_url)
@@ -62,13 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         ensure_dev_keys(engine)
         return 0
-    store = ApiKeyStore(engine)
-    if args.action == "revoke":
-        return 0 if store.revoke(args.name) else 1
-    if not args.role:
-        parser.error("keys create needs --role")
-    print(store.create(args.name, Role(args.role)))
-    return 0
+    return run_keys(engine, args, parser)
 
 
 if __name__ == "__main__":

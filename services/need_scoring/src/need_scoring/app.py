@@ -9,7 +9,6 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from civic.contracts.scoring import BandOverride
 from civic.db import make_engine
@@ -90,12 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     metrics.install(app, SERVICE)
-
-    def database_check() -> None:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
-    health.install(app, {"database": database_check,
+    health.install(app, {"database": health.database_check(engine),
                          "broker": lambda: health.broker_check(app.state.broker_servers)()})
     app.include_router(scores_router)
     app.include_router(overrides_router)

@@ -118,3 +118,20 @@ def test_a_file_that_is_not_a_policy_is_refused(text: str) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read the file"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_check_policy_reports_problems_and_exits_non_zero(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(policy_with(add_factor("household.religion")))
+    result = subprocess.run([sys.executable, "-m", "need_scoring", "check-policy", str(draft)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "'household.religion'" in result.stderr
+    assert "religion or belief" in result.stderr
+    ok = subprocess.run([sys.executable, "-m", "need_scoring", "check-policy",
+                         str(POLICY_FILE)], capture_output=True, text=True)
+    assert ok.returncode == 0
+    assert "policy need-2026.11 is valid" in ok.stdout

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
 
 Check = Callable[[], None]
 
@@ -42,4 +43,11 @@ def broker_check(bootstrap_servers: str) -> Check:
             admin.list_topics()
         finally:
             admin.close()
+    return check
+
+
+def database_check(engine: Engine) -> Check:
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
     return check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     configure_logging("need_scoring", settings.log_level)
+    # faust logs every internal service starting and stopping at INFO; keep its warnings.
+    for noisy in ("faust", "mode", "need_scoring.stream.transport"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING,
+                                              logging.getLevelName(settings.log_level)))
     if args.command == "serve":
         import uvicorn
 

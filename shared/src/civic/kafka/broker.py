@@ -60,6 +60,9 @@ class EmbeddedBroker:
              "--storage-engine", "memory://tansu/"],
             stdout=out, stderr=out, stdin=subprocess.DEVNULL,
             env={**os.environ, "RUST_LOG": os.environ.get("TANSU_LOG", "warn")},
+            # Its own session: a terminal's Ctrl-C reaches only the owner, which stops the
+            # services that use the broker first and the broker last.
+            start_new_session=True,
         )
         try:
             self.wait_ready(timeout)

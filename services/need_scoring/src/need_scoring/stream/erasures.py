@@ -8,6 +8,7 @@ header and the key are read; erasures carry nothing else.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from kafka import KafkaConsumer, TopicPartition
@@ -40,5 +41,13 @@ def erased_case_ids(bootstrap_servers: str, topic: str = "cases.lifecycle",
                             and record.key):
                         erased.add(record.key.decode())
     finally:
-        consumer.close()
+        # Closing cancels kafka-python's background metadata refresh, which it logs as
+        # an ERROR; nothing failed, so that one line is kept out of the log.
+        cluster_log = logging.getLogger("kafka.cluster")
+        level = cluster_log.level
+        cluster_log.setLevel(logging.CRITICAL)
+        try:
+            consumer.close()
+        finally:
+            cluster_log.setLevel(level)
     return erased

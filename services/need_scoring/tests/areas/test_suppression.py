@@ -158,3 +158,27 @@ def test_the_borough_is_protected_at_realistic_volumes() -> None:
     sample = {small[i] for i in rng.choice(len(small), size=30, replace=False)}
     recovered = recovered_by_linear_programming(areas, ward_of, published, targets=sample)
     assert recovered == {}
+
+
+def test_the_28_day_figure_minus_the_7_day_figure_reveals_no_small_count() -> None:
+    """Windows overlap: the 28 days hold the last 7, so their difference is the count of
+    older open cases, which must be protected although it is never published."""
+    ward_of = {"E01000001": "E05000001", "E01000002": "E05000001"}
+    weeks = {"E01000001": ({"band:low": 10}, {"band:low": 12}),  # 2 older cases
+             "E01000002": ({"band:low": 15}, {"band:low": 15})}
+    week = build({code: w for code, (w, _m) in weeks.items()}, ward_of)
+    month = build({code: m for code, (_w, m) in weeks.items()}, ward_of)
+    combined = {ref: {**{f"7d|{c}": n for c, n in week[ref].items()},
+                      **{f"28d|{c}": n for c, n in month[ref].items()},
+                      **{f"older|{c}": month[ref][c] - n for c, n in week[ref].items()}}
+                for ref in month}
+    published = suppress(combined, ward_of, K, unpublished=frozenset({"older"}))
+    for ref, cells in published.items():
+        for cell in ALL_CELLS:
+            recent, whole = cells[f"7d|{cell}"], cells[f"28d|{cell}"]
+            assert cells[f"older|{cell}"] is None
+            if recent is not None and whole is not None:
+                assert not 0 < whole - recent < K, (ref, cell, whole, recent)
+    # The naive release would have shown both 12 and 10 for the first small area.
+    first = published[(LSOA, "E01000001")]
+    assert first["7d|total"] is None or first["28d|total"] is None

@@ -1,4 +1,4 @@
-"""Area need for one window: suppressed counts and the published need index."""
+"""Area need per window: suppressed counts and the published need index."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from civic.contracts.common import AreaLevel, Band, Category
 from civic.contracts.scoring import AreaNeedChanged, BandCounts
@@ -69,25 +70,48 @@ def profiles(geography: Geography) -> dict[AreaRef, AreaProfile]:
     return result
 
 
-def area_need(buckets: Mapping[str, Counts], geography: Geography, today: date,
-              window: str, k: int, weights: NeedIndexWeights) -> list[AreaNeed]:
-    counts = window_counts(buckets, geography, today, WINDOWS[window])
-    ward_of = {code: area.ward_code for code, area in geography.areas.items()}
-    published = suppress(counts, ward_of, k)
-    profile = profiles(geography)
+def area_needs(buckets: Mapping[str, Counts], geography: Geography, today: date, k: int,
+               weights: NeedIndexWeights) -> dict[str, list[AreaNeed]]:
+    """Both windows, suppressed together: 28 days minus 7 days is the 21 days before,
+    so those counts are protected too, though never published."""
+    week = window_counts(buckets, geography, today, WINDOWS["7d"])
+    month = window_counts(buckets, geography, today, WINDOWS["28d"])
+    combined = {ref: {**{f"7d|{c}": n for c, n in week[ref].items()},
+                      **{f"28d|{c}": n for c, n in month[ref].items()},
+                      **{f"older|{c}": month[ref][c] - n for c, n in week[ref].items()}}
+                for ref in month}
+    published = suppress(combined, _ward_of(geography), k, unpublished=frozenset({"older"}))
+    return {window: _window_need(published, window, _profiles(geography), weights)
+            for window in WINDOWS}
+
+
+@cache
+def _ward_of(geography: Geography) -> dict[str, str]:
+    return {code: area.ward_code for code, area in geography.areas.items()}
+
+
+@cache
+def _profiles(geography: Geography) -> dict[AreaRef, AreaProfile]:
+    return profiles(geography)
+
+
+def _window_need(published: Mapping[AreaRef, dict[str, int | None]], window: str,
+                 profile: Mapping[AreaRef, AreaProfile], weights: NeedIndexWeights
+                 ) -> list[AreaNeed]:
     result = []
     for level in AreaLevel:
         refs = sorted(ref for ref in published if ref[0] == level)
         # Demand uses published totals only: a withheld area counts as no demand, so
         # the index can never be worked back to a withheld count.
-        rates = {ref: Decimal(published[ref][TOTAL] or 0) * weights.per_population
-                 / profile[ref].population for ref in refs}
+        rates = {ref: Decimal(published[ref][f"{window}|{TOTAL}"] or 0)
+                 * weights.per_population / profile[ref].population for ref in refs}
         busiest = max(rates.values(), default=Decimal(0))
         for ref in refs:
             demand = rates[ref] / busiest if busiest else Decimal(0)
             index = (Decimal(str(weights.demand_weight)) * demand
                      + Decimal(str(weights.deprivation_weight)) * profile[ref].deprivation)
-            cells = published[ref]
+            cells = {cell.split("|", 1)[1]: n for cell, n in published[ref].items()
+                     if cell.startswith(f"{window}|")}
             result.append(AreaNeed(
                 level=level, code=ref[1], name=profile[ref].name, window=window,
                 population=profile[ref].population, imd_decile=profile[ref].imd_decile,

@@ -41,9 +41,26 @@ class SumRule:
         return (self.parent, *self.children)
 
 
+def _split(cell: str) -> tuple[str, str]:
+    """'7d|band:low' -> ('7d', 'band:low'); a cell without a window has prefix ''."""
+    window, _, base = cell.rpartition("|")
+    return window, base
+
+
+def _cell(window: str, base: str) -> str:
+    return f"{window}|{base}" if window else base
+
+
 def sum_rules(areas: Mapping[AreaRef, Counts], ward_of: Mapping[str, str]) -> list[SumRule]:
-    rules = [SumRule((level, code, TOTAL), tuple((level, code, b) for b in BAND_CELLS))
-             for level, code in areas]
+    """Every exact sum a reader can rely on, per window: an area's total is the sum of
+    its bands; a ward is the sum of its small areas; and, with windows 7d, older and
+    28d, the 28 days are the last 7 plus the 21 before (so 28d minus 7d is no secret)."""
+    sample = next(iter(areas.values()), {})
+    windows = sorted({_split(cell)[0] for cell in sample})
+    bases = sorted({_split(cell)[1] for cell in sample})
+    rules = [SumRule((level, code, _cell(w, TOTAL)),
+                     tuple((level, code, _cell(w, b)) for b in BAND_CELLS))
+             for level, code in areas for w in windows]
     small_areas_of: dict[str, list[str]] = {}
     for lsoa, ward in ward_of.items():
         if (AreaLevel.LSOA, lsoa) in areas:
@@ -51,18 +68,31 @@ def sum_rules(areas: Mapping[AreaRef, Counts], ward_of: Mapping[str, str]) -> li
     for ward, lsoas in sorted(small_areas_of.items()):
         if (AreaLevel.WARD, ward) not in areas:
             continue
-        for cell in (TOTAL, *BAND_CELLS, *CATEGORY_CELLS):
-            rules.append(SumRule((AreaLevel.WARD, ward, cell),
-                                 tuple((AreaLevel.LSOA, lsoa, cell) for lsoa in sorted(lsoas))))
+        for w in windows:
+            for base in (TOTAL, *BAND_CELLS, *CATEGORY_CELLS):
+                cell = _cell(w, base)
+                rules.append(SumRule((AreaLevel.WARD, ward, cell),
+                                     tuple((AreaLevel.LSOA, lsoa, cell)
+                                           for lsoa in sorted(lsoas))))
+    if {"7d", "older", "28d"} <= set(windows):
+        for level, code in areas:
+            for base in bases:
+                rules.append(SumRule((level, code, _cell("28d", base)),
+                                     ((level, code, _cell("7d", base)),
+                                      (level, code, _cell("older", base)))))
     return rules
 
 
-def suppress(areas: Mapping[AreaRef, Counts], ward_of: Mapping[str, str],
-             k: int) -> dict[AreaRef, dict[str, int | None]]:
+def suppress(areas: Mapping[AreaRef, Counts], ward_of: Mapping[str, str], k: int,
+             unpublished: frozenset[str] = frozenset()
+             ) -> dict[AreaRef, dict[str, int | None]]:
+    """Withhold every count below k and whatever would reveal one. Cells of the windows
+    in `unpublished` are never shown, but readers can still work at them, so they are
+    protected like the rest."""
     values = {(level, code, cell): n for (level, code), cells in areas.items()
               for cell, n in cells.items()}
     primary = {cell for cell, n in values.items() if n < k}
-    withheld = set(primary)
+    withheld = primary | {cell for cell in values if _split(cell[2])[0] in unpublished}
     # Sums that share no cell cannot be combined, so each group is audited alone
     # (one ward with its small areas, per cell), which keeps the programmes tiny.
     for rules in _independent_groups(sum_rules(areas, ward_of)):

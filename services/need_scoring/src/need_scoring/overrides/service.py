@@ -25,6 +25,7 @@ from need_scoring.overrides.schemas import BandOverrideRequest
 from need_scoring.scores.service import current_record
 from need_scoring.scoring.engine import score_case
 from need_scoring.stream.app import SOURCE, NeedStream
+from need_scoring.stream.records import CaseRecord
 
 
 async def override_band(stream: NeedStream, sessions: sessionmaker[Session], case_id: str,
@@ -53,8 +54,13 @@ async def override_band(stream: NeedStream, sessions: sessionmaker[Session], cas
         await anyio.to_thread.run_sync(session.commit)
     finally:
         session.close()
-    move(stream.buckets, before.footprint(), after.footprint())
-    stream.cases[case_id] = after.to_json()
-    stream.processor.overrides[case_id] = after.override  # survives rescoring
+    stream.processor.overrides[case_id] = decision.model_dump(mode="json")  # outlives policies
+    async with stream.state_lock:
+        # Re-read: the stream may have changed the case (a status, an erasure) meanwhile.
+        current = CaseRecord.from_json(stream.cases.get(case_id))
+        if not current.erased:
+            changed = replace(current, band=request.band, override=decision.model_dump(mode="json"))
+            move(stream.buckets, current.footprint(), changed.footprint())
+            stream.cases[case_id] = changed.to_json()
     stream.record_override(request.band)
     return scored

@@ -24,8 +24,8 @@ from civic.contracts.envelope import KafkaRecord, MalformedEvent, decode, encode
 from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.deadletter import dead_letter
 from civic.kafka.topics import DLQ_SUFFIX
-from need_scoring.areas.counts import WINDOWS, Counts, expired_keys
-from need_scoring.areas.need import AreaNeed, area_need
+from need_scoring.areas.counts import Counts, expired_keys
+from need_scoring.areas.need import AreaNeed, area_needs
 from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import Policy
 from need_scoring.settings import Settings
@@ -73,6 +73,8 @@ class NeedStream:
         self._published: dict[str, dict[str, Any]] = {}
         self.scored_total = 0
         self.overrides_total = 0
+        # Held while a batch changes the tables, and by an override applying its change.
+        self.state_lock = asyncio.Lock()
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
             self.publish_area_need)
@@ -109,9 +111,11 @@ class NeedStream:
     async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(self.settings.batch_size,
                                                within=self.settings.batch_wait_seconds):
-            buckets = StagedTable(self.buckets)
-            acks = [await self._handle(event, buckets) for event in events]
-            buckets.flush()
+            # The lock keeps an override from changing a bucket this batch has staged.
+            async with self.state_lock:
+                buckets = StagedTable(self.buckets)
+                acks = [await self._handle(event, buckets) for event in events]
+                buckets.flush()
             # Offsets only move on once every output of the batch is acknowledged.
             await asyncio.gather(*[a for a in acks if a is not None])
             self._update_override_rate()
@@ -176,9 +180,10 @@ class NeedStream:
     async def _publish_area_need(self) -> None:
         started = time.perf_counter()
         today = datetime.now(UTC).date()
-        for key in expired_keys(self.buckets, today):
-            del self.buckets[key]
-        snapshot: dict[str, Counts] = {k: dict(v) for k, v in self.buckets.items()}
+        async with self.state_lock:  # a consistent snapshot, between batches
+            for key in expired_keys(self.buckets, today):
+                del self.buckets[key]
+            snapshot: dict[str, Counts] = {k: dict(v) for k, v in self.buckets.items()}
         # Suppression solves small linear programmes: keep them off the event loop.
         results = await asyncio.get_running_loop().run_in_executor(
             None, self._compute_area_need, snapshot, today)
@@ -196,9 +201,8 @@ class NeedStream:
 
     def _compute_area_need(self, snapshot: dict[str, Counts],
                            today: date) -> dict[str, list[AreaNeed]]:
-        return {window: area_need(snapshot, self.processor.geography, today, window,
-                                  self.settings.suppression_k, self.policy.need_index)
-                for window in WINDOWS}
+        return area_needs(snapshot, self.processor.geography, today,
+                          self.settings.suppression_k, self.policy.need_index)
 
     def _changed(self, event: AreaNeedChanged) -> bool:
         comparable = event.model_dump(mode="json", exclude={"computed_at"})

@@ -52,22 +52,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                for row in overrides_repository.latest_per_case(session)}
     scoring_metrics = ScoringMetrics.create()
 
+    def forget_erased(case_ids: list[str]) -> None:
+        with sessions.begin() as session:
+            overrides_repository.delete_for_cases(session, case_ids)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         servers, embedded = resolve_broker(settings)
         if embedded is None and settings.apply_topics:
             TopicRegistry.load().apply(servers)  # faust needs its input topics to exist
-        processor.erased = await anyio.to_thread.run_sync(erased_case_ids, servers)
-        stream = NeedStream(settings, policy, processor, servers, scoring_metrics)
-        app.state.stream = stream
-        app.state.broker_servers = servers
-        await stream.start()
-        log.info("scoring with policy %s as consumer group %s", policy.version,
-                 stream.group_id)
+        stream: NeedStream | None = None
         try:
+            processor.erased = await anyio.to_thread.run_sync(erased_case_ids, servers)
+            stream = NeedStream(settings, policy, processor, servers, scoring_metrics)
+            stream.on_erased = forget_erased
+            app.state.stream = stream
+            app.state.broker_servers = servers
+            await stream.start()
+            log.info("scoring with policy %s as consumer group %s", policy.version,
+                     stream.group_id)
             yield
         finally:
-            await stream.stop()
+            if stream is not None:
+                await stream.stop()
             if embedded is not None:
                 embedded.stop()
             engine.dispose()

@@ -20,6 +20,7 @@ from civic.http.auth import Role
 from civic.kafka.producer import EventProducer
 from civic.testing import LiveServer
 from need_scoring.audit import repository as audit
+from need_scoring.overrides import repository as overrides_repository
 
 from ..conftest import make_case, read_events
 
@@ -111,12 +112,29 @@ def test_an_erased_case_is_not_served_and_unknown_cases_are_not_found(
     assert wait_for_score(server, str(case.case_id), as_["staff"]).status_code == 200
     assert httpx.get(f"{server.url}/v1/cases/{case.case_id}/score",
                      headers=as_["partner"]).status_code == 403
+    overridden = httpx.post(f"{server.url}/v1/cases/{case.case_id}/band-override",
+                            json={"band": "high", "reason": "Known to the duty team already."},
+                            headers=as_["staff"])
+    assert overridden.status_code == 201
     publish(kafka_bootstrap, CaseErased(case_id=case.case_id, erased_at=datetime.now(UTC)))
     deadline = time.monotonic() + 30
     while (status := wait_for_score(server, str(case.case_id), as_["staff"]).status_code) \
             == 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert status == 410
+    history = httpx.get(f"{server.url}/v1/cases/{case.case_id}/band-overrides",
+                        headers=as_["staff"])
+    assert history.status_code == 410
+    deadline, rows = time.monotonic() + 10, [object()]
+    while rows and time.monotonic() < deadline:  # deleted just after the erasure's batch
+        with server.app.state.sessions() as session:
+            rows = overrides_repository.for_case(session, str(case.case_id))
+        time.sleep(0.1)
+    assert rows == [], "an erased case's override reasons must go with it"
+    again = httpx.post(f"{server.url}/v1/cases/{case.case_id}/band-override",
+                       json={"band": "low", "reason": "Trying after the erasure."},
+                       headers=as_["staff"])
+    assert again.status_code == 410
     missing = httpx.get(f"{server.url}/v1/cases/{make_case().case_id}/score",
                         headers=as_["staff"])
     assert missing.status_code == 404

@@ -105,7 +105,7 @@ def _protect(rules: list[SumRule], values: Mapping[CellId, int], primary: set[Ce
              withheld: set[CellId]) -> None:
     cells = {c for rule in rules for c in rule.cells}
     while True:
-        _secondary(rules, values, withheld)
+        _secondary(rules, values, primary, withheld)
         # A withheld zero that readers can work out harms nobody; a small count does.
         exposed = {c for c in exposed_cells(rules, values, withheld & cells)
                    if c in primary and values[c] > 0}
@@ -142,14 +142,17 @@ def _independent_groups(rules: list[SumRule]) -> list[list[SumRule]]:
     return list(groups.values())
 
 
-def _secondary(rules: list[SumRule], values: Mapping[CellId, int],
+def _secondary(rules: list[SumRule], values: Mapping[CellId, int], primary: set[CellId],
                withheld: set[CellId]) -> None:
     changed = True
     while changed:
         changed = False
         for rule in rules:
             hidden = [c for c in rule.cells if c in withheld]
-            if len(hidden) != 1:
+            # A sum with one hidden cell gives it away; that matters only for a small
+            # count: a zero identifies nobody, and a cell withheld to protect another
+            # is at least k.
+            if len(hidden) != 1 or hidden[0] not in primary or values[hidden[0]] == 0:
                 continue
             shown_children = [c for c in rule.children if c not in withheld]
             # The smallest part costs readers the least; the parent is the last resort.

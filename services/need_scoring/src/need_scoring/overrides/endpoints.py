@@ -13,10 +13,11 @@ from pydantic import BaseModel
 from civic.contracts.common import Band
 from civic.contracts.scoring import CaseScored
 from civic.http.auth import Principal, Role, require
-from civic.http.problems import PROBLEM_RESPONSES
+from civic.http.problems import PROBLEM_RESPONSES, Problem
 from need_scoring.overrides import repository
 from need_scoring.overrides.schemas import BandOverrideRequest
 from need_scoring.overrides.service import override_band
+from need_scoring.stream.records import CaseRecord
 
 router = APIRouter(tags=["overrides"])
 
@@ -44,6 +45,10 @@ async def post_override(case_id: UUID, body: BandOverrideRequest, request: Reque
 async def list_overrides(case_id: UUID, request: Request,
                          _principal: Principal = Depends(require(Role.STAFF, Role.OPS))
                          ) -> list[BandOverrideRecord]:
+    if CaseRecord.from_json(request.app.state.stream.cases.get(str(case_id))).erased:
+        raise Problem(410, "Erased", "This case was erased, and its overrides with it.",
+                      slug="erased")
+
     def load() -> list[BandOverrideRecord]:
         with request.app.state.sessions() as session:
             return [BandOverrideRecord.model_validate(row, from_attributes=True)

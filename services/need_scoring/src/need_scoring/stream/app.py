@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import anyio.to_thread
 import faust
 from faust.types import EventT
 
+from civic.contracts.cases import CaseErased
 from civic.contracts.common import Band
-from civic.contracts.envelope import KafkaRecord, MalformedEvent, decode, encode
+from civic.contracts.envelope import Envelope, KafkaRecord, MalformedEvent, decode, encode
 from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.deadletter import dead_letter
 from civic.kafka.topics import DLQ_SUFFIX
@@ -36,6 +38,7 @@ from need_scoring.stream.transport import app_with_fetch_wait
 log = logging.getLogger(__name__)
 
 SOURCE = "urn:civic:need-scoring"
+LIVE_EVENT_SECONDS = 300  # older events are a replay or a backlog, not live latency
 IN_TOPICS = ("cases.submitted", "cases.lifecycle")
 
 
@@ -73,6 +76,10 @@ class NeedStream:
         self._published: dict[str, dict[str, Any]] = {}
         self.scored_total = 0
         self.overrides_total = 0
+        self._erased_in_batch: list[Envelope] = []
+        self._first_publish: asyncio.Task[None] | None = None
+        # Called (in a thread) with the ids of cases erased in a batch.
+        self.on_erased: Callable[[list[str]], None] | None = None
         # Held while a batch changes the tables, and by an override applying its change.
         self.state_lock = asyncio.Lock()
         self.app.agent(self._in, name="score-cases")(self._score_cases)
@@ -91,7 +98,8 @@ class NeedStream:
         await self.publish_area_need()
 
     async def stop(self) -> None:
-        self._first_publish.cancel()
+        if self._first_publish is not None:
+            self._first_publish.cancel()
         await self.app.stop()
 
     async def send(self, record: KafkaRecord) -> Awaitable[Any]:
@@ -114,50 +122,85 @@ class NeedStream:
             # The lock keeps an override from changing a bucket this batch has staged.
             async with self.state_lock:
                 buckets = StagedTable(self.buckets)
-                acks = [await self._handle(event, buckets) for event in events]
-                buckets.flush()
-            # Offsets only move on once every output of the batch is acknowledged.
-            await asyncio.gather(*[a for a in acks if a is not None])
+                try:
+                    outputs = [self._handle(event, buckets) for event in events]
+                finally:
+                    buckets.flush()
+            # faust acknowledges a batch's offsets when the loop moves on, so nothing
+            # moves on until every score and dead letter of the batch is acknowledged.
+            await self._publish_all([record for record in outputs if record is not None])
+            erased = [e.payload.case_id for e in self._erased_in_batch]
+            self._erased_in_batch.clear()
+            if erased and self.on_erased is not None:
+                await anyio.to_thread.run_sync(self.on_erased, [str(c) for c in erased])
             self._update_override_rate()
 
-    async def _handle(self, event: EventT[bytes],
-                      buckets: StagedTable) -> Awaitable[Any] | None:
+    def _handle(self, event: EventT[bytes], buckets: StagedTable) -> KafkaRecord | None:
         message = event.message
         kafka = self.metrics.kafka
         headers = [(k, bytes(v)) for k, v in (message.headers or [])]
         try:
             envelope = decode(headers, event.value, event.key)
         except MalformedEvent as exc:
-            return await self._dead_letter(event, headers, exc)
+            return self._dead_letter(event, headers, exc)
         try:
             scored = self.processor.handle(envelope, self.cases, buckets)
         except Exception as exc:
             # One case that breaks the scorer must not hold up everyone else's.
             log.exception("could not process %s event %s", message.topic, envelope.id)
             kafka.failed.labels(message.topic, type(exc).__name__).inc()
-            return await self._dead_letter(event, headers, exc)
+            return self._dead_letter(event, headers, exc)
         kafka.consumed.labels(message.topic).inc()
+        if isinstance(envelope.payload, CaseErased):
+            self._erased_in_batch.append(envelope)
         if scored is None:
             return None
-        ack = await self.send(encode(scored, source=SOURCE))
         self.scored_total += 1
         self.metrics.scores.labels(scored.band.value, scored.policy_version).inc()
-        self.metrics.latency.observe(max(0.0, time.time() - envelope.time.timestamp()))
-        kafka.produced.labels("cases.scored").inc()
-        return ack
+        age = time.time() - envelope.time.timestamp()
+        if age < LIVE_EVENT_SECONDS:  # a replay's old cases would swamp the histogram
+            self.metrics.latency.observe(max(0.0, age))
+        return encode(scored, source=SOURCE)
 
-    async def _dead_letter(self, event: EventT[bytes], headers: list[tuple[str, bytes]],
-                           error: Exception) -> Awaitable[Any]:
+    async def _publish_all(self, records: list[KafkaRecord]) -> None:
+        """Send and wait for every acknowledgement, resending what failed, with backoff,
+        for as long as it takes: an unacknowledged output must not be skipped."""
+        pending, delay = records, 0.2
+        while pending:
+            acks = [await self.send(record) for record in pending]
+            results = await asyncio.gather(*acks, return_exceptions=True)
+            for record, result in zip(pending, results, strict=True):
+                if not isinstance(result, BaseException):
+                    self.metrics.kafka.produced.labels(record.topic).inc()
+            failed = [r for r, result in zip(pending, results, strict=True)
+                      if isinstance(result, BaseException)]
+            if failed:
+                for record in failed:
+                    self.metrics.kafka.publish_failures.labels(record.topic).inc()
+                log.warning("%d of %d outputs not acknowledged; resending in %.1f s",
+                            len(failed), len(pending), delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            pending = failed
+
+    def _dead_letter(self, event: EventT[bytes], headers: list[tuple[str, bytes]],
+                     error: Exception) -> KafkaRecord:
         message = event.message
-        log.error("sent %s[%d]@%d to the dead-letter topic: %s", message.topic,
+        log.error("sending %s[%d]@%d to the dead-letter topic: %s", message.topic,
                   message.partition, message.offset, error)
         self.metrics.kafka.dead_lettered.labels(message.topic).inc()
-        return await self.send(dead_letter(
+        return dead_letter(
             topic=message.topic, partition=message.partition, offset=message.offset,
             key=event.key, value=event.value, headers=headers, error=error,
-            consumer_group=self.group_id, attempts=1))
+            consumer_group=self.group_id, attempts=1)
 
     async def record_lag(self) -> None:
+        try:
+            await self._record_lag()
+        except Exception:  # a partition lost to a rebalance; the next tick tries again
+            log.debug("consumer lag not recorded this time", exc_info=True)
+
+    async def _record_lag(self) -> None:
         consumer = self.app.consumer
         for tp in consumer.assignment():
             if tp.topic not in IN_TOPICS:
@@ -188,15 +231,16 @@ class NeedStream:
         results = await asyncio.get_running_loop().run_in_executor(
             None, self._compute_area_need, snapshot, today)
         computed_at = datetime.now(UTC)
-        acks = []
-        for needs in results.values():
-            for need in needs:
-                event = need.event(computed_at, self.settings.suppression_k,
-                                   self.policy.need_index.version)
-                if self._changed(event):
-                    acks.append(await self.send(encode(event, source=SOURCE)))
-        await asyncio.gather(*acks)
+        # Served at once, even if the broker is away; published below.
         self.area_need, self.area_need_at = results, computed_at
+        events = [need.event(computed_at, self.settings.suppression_k,
+                             self.policy.need_index.version)
+                  for needs in results.values() for need in needs]
+        changed = [event for event in events if self._changed(event)]
+        acks = [await self.send(encode(event, source=SOURCE)) for event in changed]
+        await asyncio.gather(*acks)
+        for event in changed:  # only what the broker acknowledged counts as published
+            self._published[event.area_key] = self._comparable(event)
         self.metrics.area_publish_seconds.observe(time.perf_counter() - started)
 
     def _compute_area_need(self, snapshot: dict[str, Counts],
@@ -204,9 +248,9 @@ class NeedStream:
         return area_needs(snapshot, self.processor.geography, today,
                           self.settings.suppression_k, self.policy.need_index)
 
+    @staticmethod
+    def _comparable(event: AreaNeedChanged) -> dict[str, Any]:
+        return event.model_dump(mode="json", exclude={"computed_at"})
+
     def _changed(self, event: AreaNeedChanged) -> bool:
-        comparable = event.model_dump(mode="json", exclude={"computed_at"})
-        if self._published.get(event.area_key) == comparable:
-            return False
-        self._published[event.area_key] = comparable
-        return True
+        return self._published.get(event.area_key) != self._comparable(event)

@@ -16,10 +16,16 @@ from kafka import KafkaConsumer, TopicPartition
 ERASED_TYPE = b"civic.case.erased.v1"
 
 
+class ErasuresUnread(RuntimeError):
+    """The erasures could not all be read in time; starting anyway could rescore one."""
+
+
 def erased_case_ids(bootstrap_servers: str, topic: str = "cases.lifecycle",
-                    quiet_seconds: float = 0.5, limit_seconds: float = 120) -> set[str]:
+                    quiet_polls: int = 3, limit_seconds: float = 120) -> set[str]:
+    # A short fetch wait: the embedded broker holds every fetch for the whole wait.
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                             max_poll_records=5000, request_timeout_ms=10_000)
+                             max_poll_records=5000, request_timeout_ms=10_000,
+                             fetch_max_wait_ms=100)
     erased: set[str] = set()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -29,12 +35,15 @@ def erased_case_ids(bootstrap_servers: str, topic: str = "cases.lifecycle",
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
         deadline = time.monotonic() + limit_seconds
-        while time.monotonic() < deadline:
-            # The broker's end offsets are unreliable on the embedded broker, so the
-            # read ends when a poll of `quiet_seconds` brings nothing new.
-            batch = consumer.poll(timeout_ms=int(quiet_seconds * 1000))
-            if not batch:
-                break
+        quiet = 0
+        while quiet < quiet_polls:
+            if time.monotonic() > deadline:
+                raise ErasuresUnread(f"could not read all of {topic} in {limit_seconds:.0f} s;"
+                                     " refusing to start, so no erased case is rescored")
+            # The embedded broker's end offsets are wrong, so the read ends after several
+            # polls in a row bring nothing new (each far longer than a fetch's wait).
+            batch = consumer.poll(timeout_ms=500)
+            quiet = 0 if batch else quiet + 1
             for records in batch.values():
                 for record in records:
                     if (dict(record.headers or []).get("ce_type") == ERASED_TYPE

@@ -39,6 +39,7 @@ class CaseProcessor:
                          lambda r: replace(r, status=payload.to_status))
         elif isinstance(payload, CaseErased):
             self.erased.add(str(payload.case_id))
+            self.overrides.pop(str(payload.case_id), None)
             self._update(str(payload.case_id), cases, buckets, CaseRecord.erase)
         return None
 

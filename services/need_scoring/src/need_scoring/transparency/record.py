@@ -190,9 +190,9 @@ def build_record(policy: Policy, settings: Settings, words: CouncilWords,
                 provided_information="Staff see the score, band, policy version and "
                 "every factor's input, weight, points and reason; partners and the public "
                 f"see area figures with counts below {k} withheld.",
-                frequency_and_scale_of_usage="Every request is scored once when it "
-                f"arrives. This process has published {scored_total:,} scores since it "
-                "started.",
+                frequency_and_scale_of_usage="Every request is scored when it arrives, "
+                "and again when a new policy version is deployed (by replay). This "
+                f"process has published {scored_total:,} scores since it started.",
                 human_decisions_and_review="Staff can override any band with a reason; "
                 "the override is recorded with who and when and published. This process "
                 f"has recorded {overrides_total:,} overrides since it started.",

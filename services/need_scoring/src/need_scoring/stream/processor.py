@@ -61,8 +61,12 @@ class CaseProcessor:
                    buckets: MutableMapping[str, Counts]) -> CaseScored | None:
         case_id = str(case.case_id)
         before = CaseRecord.from_json(cases.get(case_id))
-        if before.erased or case_id in self.erased or before.submitted_event_id == event_id:
-            return None  # erased cases stay gone; a redelivered event is scored once
+        if before.erased or case_id in self.erased:
+            return None  # erased cases stay gone
+        if before.submitted_event_id == event_id:
+            # Redelivered (say, after a crash before the score was acknowledged): publish
+            # the same score again, identical to the first, and count the case once.
+            return self.scored_event(case_id, before)
         facts = ScoringInput.from_case(case, self.geography)
         result = score_case(self.policy, facts)
         override = before.override or self.overrides.get(case_id)

@@ -86,3 +86,23 @@ def test_erasures_are_read_from_the_lifecycle_topic(kafka_bootstrap: str) -> Non
     found = erased_case_ids(kafka_bootstrap)
     assert {str(c) for c in erased} <= found
     assert str(changed.case_id) not in found
+
+
+def test_a_repeated_status_change_writes_nothing(state) -> None:  # type: ignore[no-untyped-def]
+    processor, cases, buckets = state
+    case = make_case()
+    processor.handle(envelope(case), cases, buckets)
+    withdrawn = CaseStatusChanged(case_id=case.case_id, from_status="submitted",
+                                  to_status="withdrawn", changed_at=NOW, actor_role="staff")
+    processor.handle(envelope(withdrawn), cases, buckets)
+    writes: list[str] = []
+
+    class Recording(dict):  # type: ignore[type-arg]
+        def __setitem__(self, key: str, value: Any) -> None:
+            writes.append(key)
+            super().__setitem__(key, value)
+
+    recording = Recording(cases)
+    processor.handle(envelope(withdrawn), recording, buckets)
+    assert writes == []
+    assert open_total(buckets) == 0

@@ -84,5 +84,7 @@ class CaseProcessor:
                 change: Any) -> None:
         before = CaseRecord.from_json(cases.get(case_id))
         after = change(before)
+        if after == before:
+            return  # a repeated event: no table write, so no changelog message
         move(buckets, before.footprint(), after.footprint())
         cases[case_id] = after.to_json()

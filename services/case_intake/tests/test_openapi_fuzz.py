@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
 from case_intake.app import create_app
 from case_intake.settings import Settings
 from civic.http.auth import Role
+from civic.testing import fuzz_operation
 
 _DB = Path(tempfile.mkdtemp(prefix="civic-fuzz-")) / "fuzz.db"
 APP = create_app(Settings(database_url=f"sqlite:///{_DB}", kafka_bootstrap_servers="127.0.0.1:9",
@@ -42,17 +40,4 @@ def test_the_fuzz_covers_every_documented_operation() -> None:
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
 def test_no_request_produces_a_server_error(operation, mode) -> None:  # type: ignore[no-untyped-def]
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
-    def run(case) -> None:  # type: ignore[no-untyped-def]
-        for role in ("staff", "partner", None):
-            headers = {"Authorization": f"Bearer {KEYS[role]}"} if role else {}
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
-
-    try:
-        run()
-    except Unsatisfiable:
-        if mode is GenerationMode.POSITIVE:
-            raise
-        pytest.skip(f"{operation.label} has no input that can be made invalid")
+    fuzz_operation(operation, mode, [KEYS["staff"], KEYS["partner"], None])

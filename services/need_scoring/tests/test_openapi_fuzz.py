@@ -1,9 +1,6 @@
 """Schemathesis generates requests from the OpenAPI document, valid and invalid, for
 every operation and as each role, against the running service on a real broker: none
-may produce a 5xx.
-
-Schemathesis' own pytest plugin does not run under pytest 9, so its per-operation
-Hypothesis strategies are driven directly."""
+may produce a 5xx."""
 
 from __future__ import annotations
 
@@ -14,13 +11,10 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
 from civic.http.auth import Role
-from civic.testing import LiveServer
+from civic.testing import LiveServer, fuzz_operation
 from need_scoring.app import create_app
 from need_scoring.settings import POLICIES, Settings
 
@@ -61,19 +55,5 @@ def test_the_fuzz_covers_every_documented_operation() -> None:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
 def test_no_request_produces_a_server_error(service, operation, mode) -> None:  # type: ignore[no-untyped-def]
     live, keys = service
-
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
-    def run(case) -> None:  # type: ignore[no-untyped-def]
-        for role in ("staff", "partner", None):
-            headers = {"Authorization": f"Bearer {keys[role]}"} if role else {}
-            case.call_and_validate(base_url=live.url, headers=headers,
-                                   checks=[not_a_server_error])
-
-    try:
-        run()
-    except Unsatisfiable:
-        if mode is GenerationMode.POSITIVE:
-            raise
-        pytest.skip(f"{operation.label} has no input that can be made invalid")
+    fuzz_operation(operation, mode, [keys["staff"], keys["partner"], None],
+                   base_url=live.url, max_examples=25)

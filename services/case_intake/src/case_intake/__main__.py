@@ -26,13 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     configure_logging("case_intake", settings.log_level)
     if args.command == "serve":
-        import uvicorn
-
         from case_intake.app import create_app
+        from civic.http.server import serve
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), access_log=False)
-        return 0
+        return serve(create_app(settings), settings)
     from case_intake.database import make_engine, migrate
 
     engine = make_engine(settings.database_url)

@@ -43,13 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(max(logging.WARNING,
                                               logging.getLevelName(settings.log_level)))
     if args.command == "serve":
-        import uvicorn
-
+        from civic.http.server import serve
         from need_scoring.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), access_log=False)
-        return 0
+        return serve(create_app(settings), settings)
     from civic.db import make_engine
     from civic.http.auth import ensure_dev_keys
     from need_scoring.database import migrate

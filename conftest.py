@@ -1,2 +1,2 @@
 # Shared fixtures (broker, databases) for every test in the repository.
-pytest_plugins = ["civic.testing"]
+pytest_plugins = ["civic_testing.plugin"]

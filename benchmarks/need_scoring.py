@@ -33,7 +33,7 @@ from civic.reference import geography
 from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import load_policy
 from need_scoring.settings import POLICIES, Settings
-from need_scoring.stream.app import NeedStream
+from need_scoring.stream.faust_app import NeedStream
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.stream.transport import app_with_fetch_wait
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-import civic.db
+import civic.outbox
 from civic.contracts import encode
 from civic.contracts.cases import CaseErased
 from civic.kafka.broker import EmbeddedBroker
@@ -43,7 +43,7 @@ def run() -> dict[str, Any]:
         results["raw"] = {"seconds": raw_seconds, "events_per_s": EVENTS / raw_seconds}
 
         engine = create_engine(f"sqlite:///{Path(tmp) / 'outbox.db'}")
-        civic.db.metadata.create_all(engine)
+        civic.outbox.outbox_metadata.create_all(engine)
         with engine.begin() as conn:
             for payload in payloads:
                 enqueue(conn, payload, source="/bench")

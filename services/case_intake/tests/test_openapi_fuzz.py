@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 from case_intake.app import create_app
 from case_intake.settings import Settings
 from civic.http.auth import Role
-from civic.testing import fuzz_operation
+from civic_testing import fuzz_operation
 
 _DB = Path(tempfile.mkdtemp(prefix="civic-fuzz-")) / "fuzz.db"
 APP = create_app(Settings(database_url=f"sqlite:///{_DB}", kafka_bootstrap_servers="127.0.0.1:9",

@@ -43,9 +43,9 @@ def _submitted_events(bootstrap: str, want: set[str], timeout_s: float = 30) -> 
 
 def _wait_for_empty_outbox(app, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout_s
-    while app.state.relay.backlog() and time.monotonic() < deadline:
+    while app.state.container.relay.backlog() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert app.state.relay.backlog() == 0, "outbox did not drain"
+    assert app.state.container.relay.backlog() == 0, "outbox did not drain"
 
 
 def test_a_case_reaches_the_broker_as_a_cloudevent_without_personal_data(
@@ -94,7 +94,7 @@ def test_cases_accepted_while_the_broker_is_down_are_all_published_after_it_retu
                 response = client.post("/v1/cases", json=case_body(), headers=headers)
                 assert response.status_code == 201
                 during.append(response.json()["id"])
-            assert app.state.relay.backlog() >= 1
+            assert app.state.container.relay.backlog() >= 1
             assert client.get("/readyz").status_code == 503
 
             # the same address again; the in-memory broker lost everything, so re-apply
@@ -127,7 +127,7 @@ def test_the_relay_runs_as_its_own_process_and_stops_on_sigterm(kafka_bootstrap,
         ids = {client.post("/v1/cases", json=case_body(),
                            headers={"Authorization": f"Bearer {key}"}).json()["id"]
                for _ in range(3)}
-        assert app.state.relay.backlog() == 3  # nobody relays inside this process
+        assert app.state.container.relay.backlog() == 3  # nobody relays inside this process
         relay = subprocess.Popen(
             [sys.executable, "-m", "case_intake", "relay"],
             env={**os.environ, "CASE_INTAKE_DATABASE_URL": db,

@@ -15,7 +15,7 @@ from kafka import KafkaConsumer
 from civic.contracts.cases import CaseSubmitted
 from civic.contracts.envelope import Envelope, decode
 from civic.reference import geography
-from civic.testing import LiveServer
+from civic_testing import LiveServer
 from need_scoring.app import create_app
 from need_scoring.settings import POLICIES, Settings
 

@@ -14,7 +14,7 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from civic.http.auth import Role
-from civic.testing import LiveServer, fuzz_operation
+from civic_testing import LiveServer, fuzz_operation
 from need_scoring.app import create_app
 from need_scoring.settings import POLICIES, Settings
 

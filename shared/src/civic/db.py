@@ -1,7 +1,10 @@
-"""Tables every service with a database carries, whatever its own schema.
+"""Every service's database setup: one engine, sessions and migrations per service.
 
-They live in their own ``MetaData`` so each service's Alembic migrations create them
-alongside its own tables: each service still owns its database.
+Each service owns its database. On PostgreSQL its tables live in a schema named after
+the service, and on every backend its Alembic revisions are recorded in a version table
+of its own, so two services pointed at one database by mistake cannot touch each
+other's tables or migrations. Tables more than one service carries (API keys, the
+outbox) are defined once in ``civic`` and created by each service's own migrations.
 """
 
 from __future__ import annotations
@@ -9,45 +12,57 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Column,
     DateTime,
+    Dialect,
     Engine,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
+    TypeDecorator,
     create_engine,
     event,
+    inspect,
+    text,
 )
-
-metadata = MetaData()
+from sqlalchemy.orm import Session, sessionmaker
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("event_id", String(64), nullable=False, unique=True),
-    Column("event_type", String(80), nullable=False),
-    Column("topic", String(120), nullable=False),
-    Column("key", LargeBinary, nullable=False),
-    Column("value", LargeBinary, nullable=False),
-    Column("headers", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("last_error", String(500)),
-)
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC. Stored with its time zone where the database keeps one; read
+    back aware on every backend (SQLite would hand back naive datetimes). A naive value
+    written is taken to be UTC already, which is what every caller here means."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Tables every service with a database carries (see civic.http.auth).
+metadata = MetaData()
 
 api_keys = Table(
     "api_keys",
@@ -56,10 +71,9 @@ api_keys = Table(
     Column("name", String(64), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
 )
-
 
 _sqlite_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
@@ -81,8 +95,9 @@ def write_lock(engine: Engine) -> AbstractContextManager[object]:
     return lock
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for a service's own database: SQLite (a file under var/) or PostgreSQL."""
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """An engine for a service's own database: SQLite (a file under var/) or PostgreSQL,
+    where ``schema`` is the service's own schema."""
     # hide_parameters: database errors would otherwise quote the row (a resident's name,
     # phone, words) into exception messages, and from there into logs.
     if url.startswith("sqlite:///"):
@@ -100,27 +115,74 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         hide_parameters=True)
+                         hide_parameters=True, connect_args=connect_args)
 
 
-def migrate(engine: Engine, migrations: Path) -> None:
-    """Bring a service's schema up to date (Alembic head) from its migrations folder."""
-    config = Config()
-    config.set_main_option("script_location", str(migrations))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+@dataclass
+class DatabaseSchema:
+    """What a service declares about its database; civic does the rest."""
+
+    service: str  # also the PostgreSQL schema and the Alembic version table's suffix
+    migrations: Path
+    targets: list[MetaData] = field(default_factory=list)
+
+    @property
+    def version_table(self) -> str:
+        return f"alembic_version_{self.service}"
 
 
-def run_alembic_env(targets: list[MetaData], database_url: str) -> None:
+class ServiceDatabase:
+    """A service's engine and sessions. Who opens and commits a transaction: the
+    service layer (``with db.sessions.begin()``), never an endpoint or a repository."""
+
+    def __init__(self, schema: DatabaseSchema, url: str) -> None:
+        self.schema = schema
+        self.url = url
+        self.engine = make_engine(url, schema.service)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (Alembic head) from the service's migrations."""
+        config = Config()
+        config.set_main_option("script_location", str(self.schema.migrations))
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema.service}"'))
+            _adopt_shared_version_table(conn, self.schema.version_table)
+            config.attributes["connection"] = conn
+            config.attributes["database"] = self
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _adopt_shared_version_table(conn: Any, own_table: str) -> None:
+    """Databases made before each service had its own version table kept the revision
+    in ``alembic_version``; carry it over once, so they are not migrated again."""
+    names = set(inspect(conn).get_table_names())
+    if own_table in names or "alembic_version" not in names:
+        return
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    conn.execute(text(f"CREATE TABLE {own_table} (version_num VARCHAR(32) NOT NULL "
+                      f"PRIMARY KEY)"))
+    if revision is not None:
+        conn.execute(text(f"INSERT INTO {own_table} (version_num) VALUES (:v)"),
+                     {"v": revision})
+    conn.execute(text("DROP TABLE alembic_version"))
+
+
+def run_alembic_env(schema: DatabaseSchema, database_url: str) -> None:
     """The body of every service's migrations/env.py: migrate on the connection the
-    service hands over (see migrate), or on the service's database URL when Alembic
-    runs from the command line."""
+    service hands over (ServiceDatabase.migrate), or on the service's database URL when
+    Alembic runs from the command line."""
     from alembic import context
 
     def run(conn: Any) -> None:
-        context.configure(connection=conn, target_metadata=targets,
+        context.configure(connection=conn, target_metadata=schema.targets,
+                          version_table=schema.version_table,
                           render_as_batch=conn.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()
@@ -129,6 +191,6 @@ def run_alembic_env(targets: list[MetaData], database_url: str) -> None:
     if connection is not None:
         run(connection)
         return
-    with create_engine(database_url).connect() as conn:
+    with make_engine(database_url, schema.service).connect() as conn:
         run(conn)
         conn.commit()

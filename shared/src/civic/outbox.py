@@ -16,14 +16,47 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from prometheus_client import Gauge
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from civic.contracts import EventPayload, KafkaRecord, encode
-from civic.db import outbox, write_lock
+from civic.db import BigId, UtcDateTime, write_lock
 from civic.kafka.producer import EventProducer
 from civic.observability import gauge, metric_prefix
 
 log = logging.getLogger(__name__)
+
+# Only services that publish through an outbox add this to their migration targets.
+outbox_metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    outbox_metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(80), nullable=False),
+    Column("topic", String(120), nullable=False),
+    Column("key", LargeBinary, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", String(500)),
+)
 
 
 def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:

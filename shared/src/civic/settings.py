@@ -21,6 +21,8 @@ class ServiceSettings(BaseSettings):
     public_base_url: str | None = None
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024
+    apply_topics: bool = Field(default=True,
+                               description="Create missing topics from infra/topics.yaml at start.")
 
     @property
     def is_production(self) -> bool:

@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         from civic.http.server import serve
 
         return serve(create_app(settings), settings)
-    from case_intake.database import make_engine, migrate
+    from case_intake.database import schema
+    from civic.db import ServiceDatabase
 
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    database = ServiceDatabase(schema(), settings.database_url)
+    database.migrate()
+    engine = database.engine
     if args.command == "relay":
         from case_intake.relay import run_relay
 

@@ -1,31 +1,29 @@
-"""Sessions and migrations for case intake's own database."""
+"""Case intake's database: its tables' base and what its migrations cover.
+
+The engine, sessions and migration runner come from ``civic.db``; ``models.py`` in each
+domain package declares the tables on ``Base``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 import civic.db
-from civic.db import make_engine
-
-__all__ = ["Base", "make_engine", "metadata_targets", "migrate", "session_factory"]
-
-MIGRATIONS = Path(__file__).parent / "migrations"
+import civic.outbox
 
 
 class Base(DeclarativeBase):
     pass
 
 
-def metadata_targets() -> list:  # type: ignore[type-arg]
-    return [Base.metadata, civic.db.metadata]
+def schema() -> civic.db.DatabaseSchema:
+    # Importing the models registers every table on Base before Alembic compares.
+    from case_intake.audit import models as _audit  # noqa: F401
+    from case_intake.cases import models as _cases  # noqa: F401
+    from case_intake.idempotency import models as _idempotency  # noqa: F401
 
-
-def session_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-def migrate(engine: Engine) -> None:
-    civic.db.migrate(engine, MIGRATIONS)
+    return civic.db.DatabaseSchema(
+        service="case_intake", migrations=Path(__file__).parent / "migrations",
+        targets=[Base.metadata, civic.db.metadata, civic.outbox.outbox_metadata])

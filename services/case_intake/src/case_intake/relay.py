@@ -11,6 +11,7 @@ import logging
 
 from sqlalchemy import Engine
 
+from case_intake import IDENTITY
 from case_intake.settings import Settings
 from civic.kafka.bootstrap import resolve_broker
 from civic.kafka.metrics import KafkaMetrics
@@ -23,10 +24,11 @@ log = logging.getLogger(__name__)
 
 def run_relay(settings: Settings, engine: Engine) -> int:
     servers, embedded = resolve_broker(settings)
-    metrics = KafkaMetrics.for_service("case_intake")
-    relay = OutboxRelay(engine, lambda: EventProducer(servers, client_id="case-intake-relay",
+    metrics = KafkaMetrics.for_service(IDENTITY.name)
+    relay = OutboxRelay(engine, lambda: EventProducer(servers,
+                                                      client_id=f"{IDENTITY.client_id}-relay",
                                                       metrics=metrics),
-                        service="case_intake", idle_wait_s=settings.relay_poll_seconds)
+                        service=IDENTITY.name, idle_wait_s=settings.relay_poll_seconds)
     stop_on_signals()
     thread = relay.start()
     log.info("outbox relay running against %s", servers)

@@ -27,8 +27,6 @@ class Settings(ServiceSettings):
     council_name: str = "London Borough of Camden"
     tune_gc: bool = Field(default=True,
                           description="Tune the garbage collector for a long-running server.")
-    apply_topics: bool = Field(default=True,
-                               description="Create missing topics from infra/topics.yaml at start.")
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")

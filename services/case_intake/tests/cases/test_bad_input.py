@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from case_intake.models import Case
-from civic.db import outbox
+from case_intake.cases.models import Case
+from civic.outbox import outbox
 
 
 def _nothing_stored(client) -> None:  # type: ignore[no-untyped-def]
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
         assert session.scalar(select(func.count()).select_from(outbox)) == 0
 

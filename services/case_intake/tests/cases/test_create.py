@@ -6,14 +6,14 @@ import json
 
 from sqlalchemy import func, select
 
-from case_intake.models import Case, CasePersonal
+from case_intake.cases.models import Case, CasePersonal
 from civic.contracts import decode
 from civic.contracts.cases import CaseSubmitted
-from civic.db import outbox
+from civic.outbox import outbox
 
 
 def _outbox_rows(client):  # type: ignore[no-untyped-def]
-    with client.app.state.engine.connect() as conn:
+    with client.app.state.container.database.engine.connect() as conn:
         return conn.execute(select(outbox).order_by(outbox.c.id)).all()
 
 
@@ -63,7 +63,7 @@ def test_earlier_contacts_are_linked_by_pseudonym_without_storing_identifiers(cl
     contact = dict(case_body()["contact"], email=None, phone="+44 20 7974 4444")
     second = new_case(contact=contact)  # same phone, written differently
     other = new_case(contact={"name": "Someone Else", "phone": "07700 900123"})
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         cases = {c.id: c for c in session.scalars(select(Case))}
     assert cases[first["id"]].previous_contacts_12m == 0
     assert cases[second["id"]].previous_contacts_12m == 1
@@ -80,7 +80,7 @@ def test_a_repeat_with_the_same_idempotency_key_returns_the_first_answer(client,
     again = client.post("/v1/cases", json=case_body(), headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1
     assert len(_outbox_rows(client)) == 1
 
@@ -92,7 +92,7 @@ def test_a_different_body_under_the_same_idempotency_key_is_refused(client, as_,
     assert changed.status_code == 422
     assert changed.headers["content-type"] == "application/problem+json"
     assert "different body" in changed.json()["detail"]
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1
 
 
@@ -107,7 +107,7 @@ def test_the_resident_checks_progress_with_the_receipt_token_only(client, new_ca
 
 def test_personal_data_is_stored_apart_from_the_case(client, new_case):
     created = new_case()
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         person = session.get(CasePersonal, created["id"])
         assert person is not None and person.name == "Ada Example"
         case = session.get(Case, created["id"])

@@ -11,23 +11,23 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from case_intake.cases.models import Case
 from case_intake.cases.schemas import CaseCreate
-from case_intake.models import Case
-from civic.db import outbox
+from civic.errors import DomainError
 from civic.http.auth import Principal, Role
-from civic.http.problems import Problem
+from civic.outbox import outbox
 
 STAFF = Principal("staff.writer-test", Role.STAFF)
 
 
 def _count(client, table) -> int:  # type: ignore[no-untyped-def]
-    with client.app.state.engine.connect() as conn:
+    with client.app.state.container.database.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_cases_committed_together_still_count_each_other_as_earlier_contacts(client,
                                                                               case_body):
-    service = client.app.state.cases
+    service = client.app.state.container.filing
     same_person = CaseCreate.model_validate(case_body())
     others = [CaseCreate.model_validate(case_body(contact={"name": f"Other {i}",
                                                            "phone": f"07700 900{i:03d}"}))
@@ -37,7 +37,7 @@ def test_cases_committed_together_still_count_each_other_as_earlier_contacts(cli
                                 [same_person] * 12 + others))
     assert all(status == 201 for status, _ in results)
     ids = [response["id"] for _, response in results[:12]]
-    with client.app.state.sessions() as session:
+    with client.app.state.container.database.sessions() as session:
         counts = sorted(session.scalar(select(Case.previous_contacts_12m).where(Case.id == i))
                         for i in ids)
     assert counts == list(range(12))  # each saw exactly the ones committed before it
@@ -45,7 +45,7 @@ def test_cases_committed_together_still_count_each_other_as_earlier_contacts(cli
 
 
 def test_concurrent_repeats_of_one_idempotency_key_file_one_case(client, case_body):
-    service = client.app.state.cases
+    service = client.app.state.container.filing
     body = CaseCreate.model_validate(case_body())
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(lambda _: service.create(body, STAFF, "same-key-0001"),
@@ -57,14 +57,14 @@ def test_concurrent_repeats_of_one_idempotency_key_file_one_case(client, case_bo
 
 def test_concurrent_different_bodies_under_one_key_give_one_case_and_clear_errors(
         client, case_body):
-    service = client.app.state.cases
+    service = client.app.state.container.filing
     bodies = [CaseCreate.model_validate(case_body(urgency=u))
               for u in ("today", "this_week", "can_wait") * 4]
 
     def attempt(body):  # type: ignore[no-untyped-def]
         try:
             return service.create(body, STAFF, "contested-key-1")[0]
-        except Problem as exc:
+        except DomainError as exc:
             assert "different body" in (exc.detail or "")
             return exc.status
 
@@ -75,10 +75,10 @@ def test_concurrent_different_bodies_under_one_key_give_one_case_and_clear_error
 
 
 def test_a_case_that_cannot_be_stored_fails_alone(client, case_body):
-    service = client.app.state.cases
-    good = [service._prepare(CaseCreate.model_validate(case_body()), STAFF)
+    service = client.app.state.container.filing
+    good = [service.prepare(CaseCreate.model_validate(case_body()), STAFF)
             for _ in range(5)]
-    clash = service._prepare(CaseCreate.model_validate(case_body()), STAFF)
+    clash = service.prepare(CaseCreate.model_validate(case_body()), STAFF)
     clash.case = copy.deepcopy(clash.case)
     clash.case["id"] = good[0].case["id"]  # primary key clash with a case in the batch
     clash.personal["case_id"] = good[0].case["id"]
@@ -105,5 +105,5 @@ def test_an_app_restarted_in_the_same_process_still_writes_and_relays(settings, 
             response = client.post("/v1/cases", json=case_body(),
                                    headers={"Authorization": f"Bearer {key}"})
             assert response.status_code == 201, f"round {round_}: {response.text}"
-            assert app.state.cases.writer.running
-    assert not app.state.cases.writer.running  # shut down with the app
+            assert app.state.container.filing.writer.running
+    assert not app.state.container.filing.writer.running  # shut down with the app

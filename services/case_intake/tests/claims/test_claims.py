@@ -77,7 +77,7 @@ def test_erasure_removes_personal_data_keeps_the_trail_and_queues_an_event(
         client, as_, triaged_case):
     from sqlalchemy import select
 
-    from civic.db import outbox
+    from civic.outbox import outbox
 
     case_id = triaged_case()
     client.post(f"/v1/cases/{case_id}/notes", json={"text": "Lives with her son."},
@@ -94,12 +94,12 @@ def test_erasure_removes_personal_data_keeps_the_trail_and_queues_an_event(
     assert "erase_personal_data" in actions and "release_contact_to_partner" in actions
     partner_view = client.get(f"/v1/cases/{case_id}/contact", headers=as_("partner")).json()
     assert partner_view["contact"] is None
-    with client.app.state.engine.connect() as conn:
+    with client.app.state.container.database.engine.connect() as conn:
         types = [r.event_type for r in conn.execute(select(outbox))]
     assert types[-1] == "civic.case.erased.v1"
     again = client.post(f"/v1/cases/{case_id}/erasure", json={"reason": "again"},
                         headers=as_("staff"))
     assert again.status_code == 200
-    with client.app.state.engine.connect() as conn:
+    with client.app.state.container.database.engine.connect() as conn:
         assert [r.event_type for r in conn.execute(select(outbox))].count(
             "civic.case.erased.v1") == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from civic.http.auth import Role
-from civic.testing import LiveServer, artefact_path, axe_violations
+from civic_testing import LiveServer, artefact_path, axe_violations
 
 pytestmark = pytest.mark.browser
 

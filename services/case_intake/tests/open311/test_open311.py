@@ -8,7 +8,7 @@ import pytest
 from georeport import GeoReport
 
 from civic.http.auth import Role
-from civic.testing import LiveServer
+from civic_testing import LiveServer
 
 FORM = {
     "service_code": "food",

@@ -47,12 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         from need_scoring.app import create_app
 
         return serve(create_app(settings), settings)
-    from civic.db import make_engine
+    from civic.db import ServiceDatabase
     from civic.http.auth import ensure_dev_keys
-    from need_scoring.database import migrate
+    from need_scoring.database import schema
 
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    database = ServiceDatabase(schema(), settings.database_url)
+    database.migrate()
+    engine = database.engine
     if args.command == "migrate":
         return 0
     if args.command == "seed":

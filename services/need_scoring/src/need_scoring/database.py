@@ -1,34 +1,28 @@
-"""Need scoring's own database: API keys, staff band overrides and the access log.
+"""Need scoring's database: API keys, staff band overrides and the audit log.
 
 The stream's state lives in faust tables; this database holds what people decided and
-who looked, which must outlive any replay.
+who looked, which must outlive any replay. The engine, sessions and migration runner
+come from ``civic.db``; ``models.py`` in each domain package declares the tables.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 import civic.db
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class Base(DeclarativeBase):
     pass
 
 
-def metadata_targets() -> list[MetaData]:
-    return [Base.metadata, civic.db.metadata]
+def schema() -> civic.db.DatabaseSchema:
+    # Importing the models registers every table on Base before Alembic compares.
+    from need_scoring.audit import models as _audit  # noqa: F401
+    from need_scoring.overrides import models as _overrides  # noqa: F401
 
-
-def session_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-def migrate(engine: Engine) -> None:
-    import need_scoring.models  # noqa: F401 - registers the tables
-
-    civic.db.migrate(engine, MIGRATIONS)
+    return civic.db.DatabaseSchema(
+        service="need_scoring", migrations=Path(__file__).parent / "migrations",
+        targets=[Base.metadata, civic.db.metadata])

@@ -8,8 +8,9 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from civic.kafka.metrics import KafkaMetrics
 from civic.observability import counter, gauge, histogram, metric_prefix
+from need_scoring import IDENTITY
 
-SERVICE = "need_scoring"
+SERVICE = IDENTITY.name
 
 
 @dataclass(frozen=True)

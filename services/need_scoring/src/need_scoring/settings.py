@@ -50,8 +50,6 @@ class Settings(ServiceSettings):
     data_dir: Path = Field(default=Path("var/need_scoring"),
                            description="faust's working directory (tables are in memory "
                            "and rebuilt from their changelog topics).")
-    apply_topics: bool = Field(default=True,
-                               description="Create missing topics from infra/topics.yaml.")
     council_name: str = "London Borough of Camden"
     service_url: str | None = Field(default=None,
                                     description="Public address, for the transparency record.")

@@ -14,7 +14,7 @@ import pytest
 from civic.contracts.envelope import encode
 from civic.kafka.producer import EventProducer
 from civic.reference import geography
-from civic.testing import LiveServer, artefact_path, axe_violations
+from civic_testing import LiveServer, artefact_path, axe_violations
 
 from ..conftest import make_case
 

@@ -18,7 +18,7 @@ from civic.contracts.envelope import encode
 from civic.contracts.scoring import CaseScored
 from civic.http.auth import Role
 from civic.kafka.producer import EventProducer
-from civic.testing import LiveServer
+from civic_testing import LiveServer
 from need_scoring.audit import repository as audit
 from need_scoring.overrides import repository as overrides_repository
 
@@ -88,7 +88,7 @@ def test_staff_override_a_band_with_a_reason_and_it_is_published_and_kept(
                         headers=as_["ops"]).json()
     assert [(h["band"], h["computed_band"]) for h in history] == [("urgent", "low")]
     assert wait_for_score(server, case_id, as_["staff"]).json()["band"] == "urgent"
-    with server.app.state.sessions() as session:
+    with server.app.state.container.database.sessions() as session:
         actions = [(row.action, row.actor_id) for row in audit.for_case(session, case_id)]
     assert ("override_band", "staff.t") in actions
     assert actions.count(("read_score", "staff.t")) >= 2
@@ -127,7 +127,7 @@ def test_an_erased_case_is_not_served_and_unknown_cases_are_not_found(
     assert history.status_code == 410
     deadline, rows = time.monotonic() + 10, [object()]
     while rows and time.monotonic() < deadline:  # deleted just after the erasure's batch
-        with server.app.state.sessions() as session:
+        with server.app.state.container.database.sessions() as session:
             rows = overrides_repository.for_case(session, str(case.case_id))
         time.sleep(0.1)
     assert rows == [], "an erased case's override reasons must go with it"

@@ -17,7 +17,7 @@ from civic.contracts.cases import CaseErased, CaseStatusChanged
 from civic.contracts.envelope import encode
 from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.producer import EventProducer
-from civic.testing import LiveServer
+from civic_testing import LiveServer
 
 from ..conftest import make_case, read_events
 

@@ -15,7 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from civic.contracts.envelope import encode
 from civic.contracts.scoring import CaseScored
 from civic.kafka.producer import EventProducer
-from civic.testing import LiveServer
+from civic_testing import LiveServer
 
 from ..conftest import make_case, read_events
 

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from need_scoring.policy import load_policy, parse_policy
 from need_scoring.settings import Settings
-from need_scoring.transparency.record import CouncilWords, build_record, load_council_words
+from need_scoring.transparency.record import build_record, load_council_words
+from need_scoring.transparency.schemas import CouncilWords
 
 from ..conftest import POLICY_FILE
 

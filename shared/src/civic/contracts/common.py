@@ -80,3 +80,8 @@ ResidentKey = Annotated[
         "identifiers; links a resident's cases without revealing who they are.",
     ),
 ]
+
+
+# A case is open while someone may still act on it: the set every service counts by.
+OPEN_STATUSES: frozenset[CaseStatus] = frozenset({
+    CaseStatus.SUBMITTED, CaseStatus.TRIAGED, CaseStatus.CLAIMED, CaseStatus.IN_PROGRESS})

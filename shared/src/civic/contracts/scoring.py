@@ -24,7 +24,9 @@ class Contribution(BaseModel):
     reason: str = Field(max_length=300)
 
 
-class BandOverride(BaseModel):
+class AppliedOverride(BaseModel):
+    """The staff band decision in force on a scored case, as its event carries it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     band: Band
@@ -52,7 +54,7 @@ class CaseScored(EventPayload):
     band: Band
     policy_version: str = Field(max_length=40)
     contributions: list[Contribution]
-    override: BandOverride | None = None
+    override: AppliedOverride | None = None
 
 
 class BandCounts(BaseModel):

@@ -1,5 +1,8 @@
 """RFC 9457 problem details for every error a service returns.
 
+Endpoints may raise ``Problem`` for what only HTTP knows (a bad cursor, a missing key);
+services raise ``civic.errors.DomainError``, which ``install`` maps here.
+
 Validation errors name each offending field, so a caller can fix the request without
 reading the code. Unexpected errors say nothing of internals (or of residents).
 """
@@ -14,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from civic.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,13 @@ class Problem(Exception):
                              instance=instance, errors=self.errors)
 
 
+def from_domain_error(error: DomainError) -> Problem:
+    """The one mapping from a domain refusal to its problem document."""
+    headers = ({"Retry-After": str(error.retry_after_s)}
+               if error.retry_after_s is not None else None)
+    return Problem(error.status, error.title, error.detail, slug=error.slug, headers=headers)
+
+
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
     doc = problem.document(str(request.url.path) if request else None)
     return JSONResponse(doc.model_dump(exclude_none=True), status_code=problem.status,
@@ -80,6 +92,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc, request)
+
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(from_domain_error(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

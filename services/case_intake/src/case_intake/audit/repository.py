@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from case_intake.models import AuditEntry
+from case_intake.audit.models import AuditEntry
 from civic.http.auth import Principal
 
 
 def record(session: Session, principal: Principal, action: str, case_id: str | None,
            fields: list[str], purpose: str) -> None:
-    session.add(AuditEntry(at=datetime.now(UTC), actor_role=principal.role.value,
-                           actor_id=principal.name, action=action, case_id=case_id,
-                           fields=fields, purpose=purpose))
+    session.add(AuditEntry.entry(principal, action, case_id, fields, purpose))
 
 
 def for_case(session: Session, case_id: str) -> list[AuditEntry]:

@@ -7,11 +7,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
-from case_intake.audit import repository as audit_log
-from case_intake.cases import repository
 from case_intake.cases.schemas import (
     CaseCreate,
     CaseCreated,
@@ -25,7 +23,7 @@ from case_intake.cases.schemas import (
     ReceiptStatus,
     StatusChangeIn,
 )
-from case_intake.cases.service import CaseService, not_found, receipt_hash, summary
+from case_intake.dependencies import Cases, Filing
 from civic.contracts.common import CaseStatus, Category
 from civic.http.auth import Principal, Role, require
 from civic.http.problems import PROBLEM_RESPONSES, Problem
@@ -36,26 +34,22 @@ Filer = Annotated[Principal, Depends(require(Role.STAFF, Role.PARTNER))]
 CaseId = Annotated[UUID, "case id"]
 
 
-def service(request: Request) -> CaseService:
-    return request.app.state.cases
-
-
 @router.post("/cases", status_code=201, response_model=CaseCreated,
              responses={201: {"description": "Accepted; the case id and receipt token"}})
 async def create_case(
-    body: CaseCreate, request: Request, principal: Filer,
+    body: CaseCreate, principal: Filer, filing: Filing,
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key", min_length=8, max_length=128,
         description="Repeat a request with the same key to get the first answer again.")] = None,
 ) -> JSONResponse:
     """File a request for help. Staff file phone cases; partners file on the partner channel."""
-    status, response = await service(request).create_async(body, principal, idempotency_key)
+    status, response = await filing.create_async(body, principal, idempotency_key)
     return JSONResponse(response, status_code=status)
 
 
 @router.get("/cases", response_model=CasePage)
 def list_cases(
-    request: Request, _staff: Staff,
+    _staff: Staff, cases: Cases,
     ward_code: Annotated[str | None, Query(pattern=r"^E05\d{6}$")] = None,
     status: CaseStatus | None = None,
     category: Category | None = None,
@@ -65,94 +59,66 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:
     """Cases without personal data, newest first."""
-    after = _decode_cursor(cursor) if cursor else None
-    with service(request).sessions() as session:
-        found = repository.search(
-            session, ward_code=ward_code, status=status.value if status else None,
-            category=category.value if category else None, created_from=created_from,
-            created_to=created_to, after=after, limit=limit)
-        items = [summary(c) for c in found]
+    items = cases.search(ward_code=ward_code, status=status,
+                         category=category.value if category else None,
+                         created_from=created_from, created_to=created_to,
+                         after=_decode_cursor(cursor) if cursor else None, limit=limit)
     next_cursor = None
-    if len(found) == limit:
-        next_cursor = _encode_cursor(found[-1].created_at, found[-1].id)
+    if len(items) == limit:
+        next_cursor = _encode_cursor(items[-1].created_at, str(items[-1].id))
     return CasePage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def get_case(case_id: CaseId, request: Request, staff: Staff,
+def get_case(case_id: CaseId, staff: Staff, cases: Cases,
              purpose: Annotated[str, Query(min_length=3, max_length=200,
                                            description="Why you are reading it; audited")]
              = "case work") -> CaseDetail:
     """A case with the resident's details. Every read is written to the audit log."""
-    return service(request).detail(str(case_id), staff, purpose)
+    return cases.detail(str(case_id), staff, purpose)
 
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntry])
-def history(case_id: CaseId, request: Request, _staff: Staff) -> list[HistoryEntry]:
-    with service(request).sessions() as session:
-        if repository.get(session, str(case_id)) is None:
-            raise not_found(str(case_id))
-        return [HistoryEntry(at=h.at, actor_role=h.actor_role, actor_id=h.actor_id,
-                             from_status=h.from_status, to_status=h.to_status, reason=h.reason)
-                for h in repository.history(session, str(case_id))]
+def history(case_id: CaseId, _staff: Staff, cases: Cases) -> list[HistoryEntry]:
+    return cases.history(str(case_id))
 
 
 @router.post("/cases/{case_id}/status", response_model=CaseSummary,
              responses={409: {"description": "The lifecycle does not allow this change"}})
-def change_status(case_id: CaseId, body: StatusChangeIn, request: Request,
-                  staff: Staff) -> CaseSummary:
-    if body.to == CaseStatus.CLAIMED:
-        raise Problem(409, "Illegal status change",
-                      "a case becomes claimed only when a partner claims it",
-                      slug="illegal-transition")
-    return service(request).change_status(str(case_id), body.to, body.reason, staff)
+def change_status(case_id: CaseId, body: StatusChangeIn, staff: Staff,
+                  cases: Cases) -> CaseSummary:
+    return cases.change_status_as_staff(str(case_id), body.to, body.reason, staff)
 
 
 @router.post("/cases/{case_id}/notes", status_code=201, response_model=NoteOut)
-def add_note(case_id: CaseId, body: NoteIn, request: Request, staff: Staff) -> NoteOut:
-    return service(request).add_note(str(case_id), body.text, staff)
+def add_note(case_id: CaseId, body: NoteIn, staff: Staff, cases: Cases) -> NoteOut:
+    return cases.add_note(str(case_id), body.text, staff)
 
 
 @router.post("/cases/{case_id}/erasure", response_model=CaseSummary)
-def erase(case_id: CaseId, body: ErasureIn, request: Request, staff: Staff) -> CaseSummary:
+def erase(case_id: CaseId, body: ErasureIn, staff: Staff, cases: Cases) -> CaseSummary:
     """Erase the resident's personal data. The case's facts, history and audit trail stay,
     and an erasure event tells every other service to forget it."""
-    return service(request).erase(str(case_id), body.reason, staff)
+    return cases.erase(str(case_id), body.reason, staff)
 
 
 @router.get("/cases/{case_id}/audit", tags=["audit"])
-def case_audit(case_id: CaseId, request: Request,
+def case_audit(case_id: CaseId, cases: Cases,
                _ops: Annotated[Principal, Depends(require(Role.OPS, Role.STAFF))]
                ) -> list[dict[str, object]]:
     """Who read or changed this case's personal data."""
-    with service(request).sessions() as session:
-        return [{"at": a.at, "actor_role": a.actor_role, "actor_id": a.actor_id,
-                 "action": a.action, "fields": a.fields, "purpose": a.purpose}
-                for a in audit_log.for_case(session, str(case_id))]
+    return cases.audit_trail(str(case_id))
 
 
 @router.get("/receipts/{token}", response_model=ReceiptStatus, tags=["residents"])
-def receipt(token: Annotated[str, "receipt token"], request: Request) -> ReceiptStatus:
+def receipt(token: Annotated[str, "receipt token"], cases: Cases) -> ReceiptStatus:
     """Public: the resident checks progress with the token from their receipt."""
-    with service(request).sessions() as session:
-        case = repository.by_receipt(session, receipt_hash(token)) if len(token) < 64 else None
-        if case is None:
-            raise Problem(404, "Receipt not found",
-                          "Check the reference on your receipt and try again.",
-                          slug="receipt-not-found")
-        return ReceiptStatus(status=case.status, updated_at=case.updated_at,
-                             message=STATUS_MESSAGES[CaseStatus(case.status)])
-
-
-STATUS_MESSAGES = {
-    CaseStatus.SUBMITTED: "We have your request and will look at it soon.",
-    CaseStatus.TRIAGED: "We have looked at your request and are finding the right help.",
-    CaseStatus.CLAIMED: "An organisation has agreed to help you and will be in touch.",
-    CaseStatus.IN_PROGRESS: "Help is being arranged.",
-    CaseStatus.RESOLVED: "We think your request has been dealt with.",
-    CaseStatus.CLOSED: "This request is closed.",
-    CaseStatus.WITHDRAWN: "This request was withdrawn.",
-}
+    found = cases.receipt_status(token)
+    if found is None:
+        raise Problem(404, "Receipt not found",
+                      "Check the reference on your receipt and try again.",
+                      slug="receipt-not-found")
+    return found
 
 
 def _encode_cursor(at: datetime, case_id: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from civic.contracts.common import CaseStatus as S
+from civic.errors import Conflict
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.SUBMITTED: frozenset({S.TRIAGED, S.WITHDRAWN, S.CLOSED}),
@@ -16,13 +17,24 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.WITHDRAWN: frozenset(),
 }
 
-OPEN = frozenset({S.SUBMITTED, S.TRIAGED, S.CLAIMED, S.IN_PROGRESS})
+# What each status means to the resident who asked for help, in plain English.
+STATUS_MESSAGES = {
+    S.SUBMITTED: "We have your request and will look at it soon.",
+    S.TRIAGED: "We have looked at your request and are finding the right help.",
+    S.CLAIMED: "An organisation has agreed to help you and will be in touch.",
+    S.IN_PROGRESS: "Help is being arranged.",
+    S.RESOLVED: "We think your request has been dealt with.",
+    S.CLOSED: "This request is closed.",
+    S.WITHDRAWN: "This request was withdrawn.",
+}
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     def __init__(self, current: S, target: S) -> None:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
-        super().__init__(f"a {current} case cannot become {target}; allowed: {allowed}")
+        super().__init__("Illegal status change",
+                         f"a {current} case cannot become {target}; allowed: {allowed}",
+                         slug="illegal-transition")
         self.current, self.target = current, target
 
 

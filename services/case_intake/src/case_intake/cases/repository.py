@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
-from case_intake.models import Case, CasePersonal, Note, ResidentKey, StatusChange
+from case_intake.cases.models import Case, CasePersonal, Note, ResidentKey, StatusChange
 
 
 def get(session: Session, case_id: str, *, for_update: bool = False) -> Case | None:

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from case_intake.cases.models import Case, CasePersonal
 from case_intake.residents.pseudonym import normalise_phone
 from civic.contracts.cases import HouseholdFacts
 from civic.contracts.common import CaseStatus, Category, Channel, Urgency
@@ -202,3 +203,21 @@ class ReceiptStatus(BaseModel):
     status: CaseStatus
     updated_at: datetime
     message: str
+
+
+def summary(case: Case) -> CaseSummary:
+    return CaseSummary(id=UUID(case.id), created_at=case.created_at, status=case.status,
+                       channel=case.channel, categories=case.categories, urgency=case.urgency,
+                       ward_code=case.ward_code, lsoa_code=case.lsoa_code,
+                       needs_review=case.needs_review, claimed_by=case.claimed_by,
+                       erased=case.erased_at is not None)
+
+
+def contact_of(person: CasePersonal | None) -> Contact | None:
+    if person is None:
+        return None
+    # model_construct: stored details were validated when filed; re-validating old rows
+    # against today's rules could refuse to show a case.
+    return Contact.model_construct(name=person.name, phone=person.phone, email=person.email,
+                                   date_of_birth=person.date_of_birth, address=person.address,
+                                   preferred_contact=person.preferred_contact)

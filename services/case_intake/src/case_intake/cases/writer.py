@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from case_intake import IDENTITY
 from case_intake.cases import repository as cases
 from case_intake.idempotency import repository as idempotency
 from civic import outbox
@@ -27,7 +28,7 @@ from civic.contracts.cases import CaseSubmitted
 from civic.db import write_lock
 
 log = logging.getLogger(__name__)
-SOURCE = "/civic/case-intake"
+
 
 
 @dataclass
@@ -150,7 +151,7 @@ class CaseWriter:
                 [{"case_id": c.case_id, "key": k, "created_at": c.case["created_at"]}
                  for c in fresh for k in c.keys],
                 [c.first_status for c in fresh])
-            outbox.enqueue_many(conn, events, source=SOURCE)
+            outbox.enqueue_many(conn, events, source=IDENTITY.event_source)
             stored = [c for c in fresh if c.idempotency is not None]
             if stored:
                 idempotency.store_many(conn, [(*c.idempotency, 201, c.response)  # type: ignore[misc]

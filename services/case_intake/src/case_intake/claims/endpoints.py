@@ -1,12 +1,15 @@
+"""Partner claims: take a triaged case, read how to reach the resident, hand it back."""
+
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from case_intake.cases.schemas import ErasureIn as ReasonIn
 from case_intake.claims.schemas import ClaimResult
+from case_intake.dependencies import Claims
 from civic.http.auth import Principal, Role, require
 from civic.http.problems import PROBLEM_RESPONSES
 
@@ -17,18 +20,18 @@ Partner = Annotated[Principal, Depends(require(Role.PARTNER))]
 @router.post("/{case_id}/claim", response_model=ClaimResult,
              responses={409: {"description": "Another partner holds the case, or it is not "
                               "ready to be claimed"}})
-def claim(case_id: UUID, request: Request, partner: Partner) -> ClaimResult:
+def claim(case_id: UUID, partner: Partner, claims: Claims) -> ClaimResult:
     """Take a triaged case. Contact details come back only if the resident consented."""
-    return request.app.state.claims.claim(str(case_id), partner)
+    return claims.claim(str(case_id), partner)
 
 
 @router.get("/{case_id}/contact", response_model=ClaimResult)
-def contact(case_id: UUID, request: Request, partner: Partner) -> ClaimResult:
+def contact(case_id: UUID, partner: Partner, claims: Claims) -> ClaimResult:
     """The claiming partner's view of how to reach the resident. Every read is audited."""
-    return request.app.state.claims.contact(str(case_id), partner)
+    return claims.contact(str(case_id), partner)
 
 
 @router.post("/{case_id}/release", response_model=ClaimResult)
-def release(case_id: UUID, body: ReasonIn, request: Request, partner: Partner) -> ClaimResult:
+def release(case_id: UUID, body: ReasonIn, partner: Partner, claims: Claims) -> ClaimResult:
     """Hand the case back to the council's pool."""
-    return request.app.state.claims.release(str(case_id), partner, body.reason)
+    return claims.release(str(case_id), partner, body.reason)

@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from case_intake.audit import repository as audit
 from case_intake.cases import repository as cases
-from case_intake.cases.service import CaseService, contact_of, not_found, summary
+from case_intake.cases.models import Case
+from case_intake.cases.schemas import contact_of, summary
+from case_intake.cases.service import CaseService, not_found
 from case_intake.claims.schemas import ClaimResult
-from case_intake.models import Case
 from civic.contracts.common import CaseStatus
+from civic.errors import Conflict, NotAllowed
 from civic.http.auth import Principal
-from civic.http.problems import Problem
 
 CONTACT_FIELDS = ["name", "phone", "email", "address", "preferred_contact"]
 
@@ -30,8 +31,8 @@ class ClaimService:
         if holder == partner.name:
             return self.contact(case_id, partner)  # a repeat claim by the holder is harmless
         if holder is not None:
-            raise Problem(409, "Already claimed", "Another partner holds this case.",
-                          slug="already-claimed")
+            raise Conflict("Already claimed", "Another partner holds this case.",
+                           slug="already-claimed")
         self.case_service.change_status(case_id, CaseStatus.CLAIMED, "claimed by partner",
                                         partner, partner_id=partner.name)
         return self.contact(case_id, partner)
@@ -67,6 +68,6 @@ def _held_by(session: Session, case_id: str, partner: Principal) -> Case:
     if case is None:
         raise not_found(case_id)
     if case.claimed_by != partner.name:
-        raise Problem(403, "Not your case", "Only the partner holding the claim can do this.",
-                      slug="not-claim-holder")
+        raise NotAllowed("Not your case", "Only the partner holding the claim can do this.",
+                         slug="not-claim-holder")
     return case

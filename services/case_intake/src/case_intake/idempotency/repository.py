@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
-from case_intake.models import IdempotencyRecord
-from civic.http.problems import Problem
+from case_intake.idempotency.models import IdempotencyRecord
+from civic.errors import InvalidInput
 
 _records = IdempotencyRecord.__table__
 
@@ -19,15 +19,15 @@ def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def replay(conn: Connection, key: str, principal: str, body_hash: str):  # type: ignore[no-untyped-def]
+def replay(conn: Connection, key: str, principal: str, body_hash: str) -> Row[Any] | None:
     """The stored answer for this key, or None. A different body under the same key is
     a client bug, so it is refused rather than silently treated as new."""
     record = conn.execute(select(_records).where(_records.c.key == key,
                                                  _records.c.principal == principal)).first()
     if record is not None and record.request_hash != body_hash:
-        raise Problem(422, "Idempotency key reused",
-                      f"Idempotency-Key {key!r} was first used with a different body; "
-                      "use a new key for a new request.", slug="idempotency-key-reused")
+        raise InvalidInput("Idempotency key reused",
+                           f"Idempotency-Key {key!r} was first used with a different body; "
+                           "use a new key for a new request.", slug="idempotency-key-reused")
     return record
 
 

@@ -1,9 +1,8 @@
-"""Alembic environment: runs on the connection case intake hands it (database.migrate),
-or on CASE_INTAKE_DATABASE_URL when run from the alembic command line."""
+"""Alembic environment: runs on the connection case intake hands it, or on
+CASE_INTAKE_DATABASE_URL when run from the alembic command line."""
 
-import case_intake.models  # noqa: F401 - registers the tables
-from case_intake.database import metadata_targets
+from case_intake.database import schema
 from case_intake.settings import Settings
 from civic.db import run_alembic_env
 
-run_alembic_env(metadata_targets(), Settings().database_url)
+run_alembic_env(schema(), Settings().database_url)

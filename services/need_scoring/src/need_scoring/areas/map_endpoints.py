@@ -13,7 +13,9 @@ from civic.contracts.common import AreaLevel, Category
 from need_scoring.areas.counts import WINDOWS
 from need_scoring.areas.endpoints import Window
 from need_scoring.areas.heatmap import COLOURS, heatmap
+from need_scoring.areas.service import category as chosen_category
 from need_scoring.areas.svg import area_paths
+from need_scoring.dependencies import Areas, Config
 
 router = APIRouter(tags=["areas"])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -25,20 +27,21 @@ CATEGORIES = [("all", "Need index (all needs)")] + [
 
 @router.get("/map", response_class=HTMLResponse, summary="Heat map of open need",
             responses={503: {"description": "Area need has not been computed yet"}})
-def get_map(request: Request, level: AreaLevel = Query(AreaLevel.WARD),
+def get_map(request: Request, area_need: Areas, settings: Config,
+            level: AreaLevel = Query(AreaLevel.WARD),
             window: Window = Query(Window.TWENTY_EIGHT_DAYS),
             category: str = Query("all", pattern="^[a-z_]+$")) -> HTMLResponse:
-    stream = request.app.state.stream
-    chosen = None if category == "all" else _category(category)
-    needs = [n for n in stream.area_need.get(window.value, []) if n.level == level]
-    k = stream.settings.suppression_k
+    chosen = chosen_category(category)
+    needs = area_need.figures(level, window.value)
+    k = area_need.suppression_k
+    computed_at = area_need.computed_at
     areas, legend = heatmap(needs, chosen, k)
     paths, (width, height) = area_paths(level)
     measure = ("the need index" if chosen is None
                else f"open cases needing help with {chosen.value.replace('_', ' ')}")
     status = 200 if needs else 503
     return templates.TemplateResponse(request, "map.html", status_code=status, context={
-        "council": stream.settings.council_name, "level": level.value,
+        "council": settings.council_name, "level": level.value,
         "level_name": "ward" if level == AreaLevel.WARD else "small area",
         "window": window.value, "window_days": WINDOWS[window.value],
         "category": category, "levels": LEVELS, "windows": PERIODS,
@@ -49,17 +52,5 @@ def get_map(request: Request, level: AreaLevel = Query(AreaLevel.WARD),
             "Colour shows the need index, which combines open cases per resident with "
             "the area's deprivation (IMD 2019), using the published weights."
             if chosen is None else f"Colour shows the number of {measure}."),
-        "computed_at": stream.area_need_at.strftime("%d %B %Y, %H:%M UTC")
-        if stream.area_need_at else None,
+        "computed_at": computed_at.strftime("%d %B %Y, %H:%M UTC") if computed_at else None,
     })
-
-
-def _category(value: str) -> Category:
-    from civic.http.problems import Problem
-
-    try:
-        return Category(value)
-    except ValueError:
-        raise Problem(422, "Unknown category", f"'{value}' is not a category; choose all "
-                      "or one of: " + ", ".join(c.value for c in Category),
-                      slug="unknown-category") from None

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from civic.db import BigId
+from civic.db import BigId, UtcDateTime
 from need_scoring.database import Base
 
 
-class BandOverrideRow(Base):
+class OverrideDecision(Base):
     """A human decision about a case's band. The newest row for a case is in force, and
     it carries over to new policy versions: people outrank the policy."""
 
@@ -22,4 +22,4 @@ class BandOverrideRow(Base):
     policy_version: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(500))
     overridden_by: Mapped[str] = mapped_column(String(64))
-    overridden_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    overridden_at: Mapped[datetime] = mapped_column(UtcDateTime)

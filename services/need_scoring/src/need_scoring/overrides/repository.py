@@ -1,29 +1,40 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from need_scoring.overrides.models import BandOverrideRow
+from civic.contracts.scoring import AppliedOverride
+from need_scoring.overrides.models import OverrideDecision
 
 
-def add(session: Session, row: BandOverrideRow) -> None:
+def add(session: Session, row: OverrideDecision) -> None:
     session.add(row)
 
 
-def latest_per_case(session: Session) -> list[BandOverrideRow]:
-    newest = (select(BandOverrideRow.case_id, func.max(BandOverrideRow.id).label("id"))
-              .group_by(BandOverrideRow.case_id).subquery())
-    return list(session.scalars(select(BandOverrideRow).join(
-        newest, BandOverrideRow.id == newest.c.id)))
+def latest_per_case(session: Session) -> list[OverrideDecision]:
+    newest = (select(OverrideDecision.case_id, func.max(OverrideDecision.id).label("id"))
+              .group_by(OverrideDecision.case_id).subquery())
+    return list(session.scalars(select(OverrideDecision).join(
+        newest, OverrideDecision.id == newest.c.id)))
 
 
-def for_case(session: Session, case_id: str) -> list[BandOverrideRow]:
-    return list(session.scalars(select(BandOverrideRow).where(
-        BandOverrideRow.case_id == case_id).order_by(BandOverrideRow.id)))
+def overrides_in_force(session: Session) -> dict[str, dict[str, Any]]:
+    """The newest decision per case, as a scored event carries it."""
+    return {row.case_id: AppliedOverride(
+                band=row.band, overridden_by=row.overridden_by,
+                overridden_at=row.overridden_at, reason=row.reason).model_dump(mode="json")
+            for row in latest_per_case(session)}
+
+
+def for_case(session: Session, case_id: str) -> list[OverrideDecision]:
+    return list(session.scalars(select(OverrideDecision).where(
+        OverrideDecision.case_id == case_id).order_by(OverrideDecision.id)))
 
 
 def delete_for_cases(session: Session, case_ids: list[str]) -> int:
     """Erasure: staff reasons go with the case (the access log stays: it names staff)."""
-    result = session.execute(delete(BandOverrideRow).where(
-        BandOverrideRow.case_id.in_(case_ids)))
+    result = session.execute(delete(OverrideDecision).where(
+        OverrideDecision.case_id.in_(case_ids)))
     return result.rowcount  # type: ignore[attr-defined, no-any-return]

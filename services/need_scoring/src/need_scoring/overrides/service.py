@@ -16,51 +16,76 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic.contracts.envelope import encode
-from civic.contracts.scoring import BandOverride, CaseScored
+from civic.contracts.scoring import AppliedOverride, CaseScored
+from civic.errors import Gone, Unavailable
 from civic.http.auth import Principal
-from civic.http.problems import Problem
+from need_scoring import IDENTITY
 from need_scoring.areas.counts import move
 from need_scoring.audit import repository as audit
+from need_scoring.calculation.engine import score_case
+from need_scoring.case_scores.service import current_record
 from need_scoring.overrides import repository
-from need_scoring.overrides.models import BandOverrideRow
-from need_scoring.overrides.schemas import BandOverrideRequest
-from need_scoring.scores.service import current_record
-from need_scoring.scoring.engine import score_case
-from need_scoring.stream.app import SOURCE, NeedStream
+from need_scoring.overrides.models import OverrideDecision
+from need_scoring.overrides.schemas import OverrideBandIn, OverrideDecisionOut
+from need_scoring.stream.faust_app import NeedStream
+from need_scoring.stream.records import CaseRecord
 
 
-async def override_band(stream: NeedStream, sessions: sessionmaker[Session], case_id: str,
-                        request: BandOverrideRequest, principal: Principal) -> CaseScored:
-    decision = BandOverride(band=request.band, overridden_by=principal.name,
-                            overridden_at=datetime.now(UTC), reason=request.reason)
-    # Under the stream's lock from the first read to the last write: no batch can erase,
-    # close or recount the case in between. The stream waits for one broker round trip.
-    async with stream.state_lock:
-        before = current_record(stream, case_id)  # 404, or 410 once erased
-        assert before.facts is not None  # current_record guarantees it
-        computed = score_case(stream.policy, before.facts)
-        after = replace(before, band=request.band, override=decision.model_dump(mode="json"))
-        scored = stream.processor.scored_event(case_id, after)
-        session = sessions()
-        try:
-            repository.add(session, BandOverrideRow(
-                case_id=case_id, band=request.band.value, computed_band=computed.band.value,
-                policy_version=stream.policy.version, reason=request.reason,
-                overridden_by=principal.name, overridden_at=decision.overridden_at))
-            audit.record(session, principal, "override_band", case_id)
-            await anyio.to_thread.run_sync(session.flush)
+class OverrideService:
+    def __init__(self, stream: NeedStream, sessions: sessionmaker[Session]) -> None:
+        self.stream = stream
+        self.sessions = sessions
+
+    async def decisions(self, case_id: str) -> list[OverrideDecisionOut]:
+        """Every band override of a case, oldest first."""
+        if CaseRecord.from_json(self.stream.cases.get(case_id)).erased:
+            raise Gone("Erased", "This case was erased, and its overrides with it.",
+                       slug="erased")
+
+        def load() -> list[OverrideDecisionOut]:
+            with self.sessions() as session:
+                return [OverrideDecisionOut.model_validate(row, from_attributes=True)
+                        for row in repository.for_case(session, case_id)]
+        return await anyio.to_thread.run_sync(load)
+
+    async def override_band(self, case_id: str, request: OverrideBandIn,
+                            principal: Principal) -> CaseScored:
+        stream = self.stream
+        decision = AppliedOverride(band=request.band, overridden_by=principal.name,
+                                   overridden_at=datetime.now(UTC), reason=request.reason)
+        # Under the stream's lock from the first read to the last write: no batch can
+        # erase, close or recount the case in between. The stream waits for one broker
+        # round trip.
+        async with stream.state_lock:
+            before = current_record(stream, case_id)  # 404, or 410 once erased
+            assert before.facts is not None  # current_record guarantees it
+            computed = score_case(stream.policy, before.facts)
+            after = replace(before, band=request.band,
+                            override=decision.model_dump(mode="json"))
+            scored = stream.processor.scored_event(case_id, after)
+            # The session is opened here and committed only after the broker's ack.
+            session = self.sessions()
             try:
-                ack = await stream.send(encode(scored, source=SOURCE))
-                await asyncio.wait_for(ack, timeout=10)
-            except Exception as exc:
-                raise Problem(503, "Not recorded", "The override could not be published, "
-                              "so it was not recorded; try again.",
-                              slug="broker-unavailable") from exc
-            await anyio.to_thread.run_sync(session.commit)
-        finally:
-            session.close()
-        move(stream.buckets, before.footprint(), after.footprint())
-        stream.cases[case_id] = after.to_json()
-        stream.processor.overrides[case_id] = after.override or {}  # outlives policies
-    stream.record_override(request.band)
-    return scored
+                repository.add(session, OverrideDecision(
+                    case_id=case_id, band=request.band.value,
+                    computed_band=computed.band.value, policy_version=stream.policy.version,
+                    reason=request.reason, overridden_by=principal.name,
+                    overridden_at=decision.overridden_at))
+                audit.record(session, principal, "override_band", case_id, ["band"],
+                             "band override")
+                await anyio.to_thread.run_sync(session.flush)
+                try:
+                    ack = await stream.send(encode(scored, source=IDENTITY.event_source))
+                    await asyncio.wait_for(ack, timeout=10)
+                except Exception as exc:
+                    raise Unavailable("Not recorded", "The override could not be published, "
+                                      "so it was not recorded; try again.",
+                                      slug="broker-unavailable") from exc
+                await anyio.to_thread.run_sync(session.commit)
+            finally:
+                session.close()
+            move(stream.buckets, before.footprint(), after.footprint())
+            stream.cases[case_id] = after.to_json()
+            stream.processor.overrides[case_id] = after.override or {}  # outlives policies
+        stream.record_override(request.band)
+        return scored

@@ -10,12 +10,12 @@ from typing import Any
 
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
 from civic.contracts.envelope import Envelope
-from civic.contracts.scoring import BandOverride, CaseScored
+from civic.contracts.scoring import AppliedOverride, CaseScored
 from civic.reference import Geography
 from need_scoring.areas.counts import Counts, move
+from need_scoring.calculation.engine import Score, score_case
+from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import Policy
-from need_scoring.scoring.engine import Score, score_case
-from need_scoring.scoring.inputs import ScoringInput
 from need_scoring.stream.records import CaseRecord
 
 CaseTable = MutableMapping[str, dict[str, Any]]
@@ -51,7 +51,7 @@ class CaseProcessor:
 
     def _event(self, case_id: str, result: Score, record: CaseRecord) -> CaseScored:
         assert record.scored_at is not None
-        override = BandOverride.model_validate(record.override) if record.override else None
+        override = AppliedOverride.model_validate(record.override) if record.override else None
         return CaseScored(case_id=case_id, scored_at=datetime.fromisoformat(record.scored_at),
                           score=result.score, band=override.band if override else result.band,
                           policy_version=result.policy_version,
@@ -73,7 +73,7 @@ class CaseProcessor:
         after = replace(
             before, facts=facts, lsoa_code=case.location.lsoa_code,
             submitted_on=case.submitted_at.astimezone(UTC).date(),
-            band=BandOverride.model_validate(override).band if override else result.band,
+            band=AppliedOverride.model_validate(override).band if override else result.band,
             scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id,
             override=override)
         move(buckets, before.footprint(), after.footprint())

@@ -14,7 +14,7 @@ from typing import Any
 
 from civic.contracts.common import Band, CaseStatus, Category
 from need_scoring.areas.counts import OPEN_STATUSES, Footprint
-from need_scoring.scoring.inputs import ScoringInput
+from need_scoring.calculation.inputs import ScoringInput
 
 
 @dataclass(frozen=True)

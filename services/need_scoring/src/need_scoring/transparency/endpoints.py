@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from need_scoring.transparency.record import TransparencyRecord, build_record
+from need_scoring.dependencies import Stream, Words
+from need_scoring.transparency.record import build_record
+from need_scoring.transparency.schemas import TransparencyRecord
 
 router = APIRouter(tags=["transparency"])
 
 
 @router.get("/v1/transparency-record", response_model=TransparencyRecord,
             summary="Algorithmic Transparency Recording Standard record (Tier 1 and 2)")
-def get_transparency_record(request: Request) -> TransparencyRecord:
-    stream = request.app.state.stream
-    return build_record(stream.policy, stream.settings, request.app.state.council_words,
+def get_transparency_record(stream: Stream, words: Words) -> TransparencyRecord:
+    return build_record(stream.policy, stream.settings, words,
                         stream.scored_total, stream.overrides_total)

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from civic.contracts.common import Category, Urgency
 from civic.reference import geography
+from need_scoring.calculation.engine import score_case
+from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import load_policy
-from need_scoring.scoring.engine import score_case
-from need_scoring.scoring.inputs import ScoringInput
 
 from ..conftest import make_case
 

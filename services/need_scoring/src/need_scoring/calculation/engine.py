@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from civic.contracts.common import Band
 from civic.contracts.scoring import Contribution
+from need_scoring.calculation.inputs import FactValue, ScoringInput
 from need_scoring.policy import Factor, Policy
-from need_scoring.scoring.inputs import FactValue, ScoringInput
 
 
 @dataclass(frozen=True)

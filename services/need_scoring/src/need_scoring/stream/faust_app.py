@@ -1,5 +1,5 @@
 """The faust app: one agent scores cases and tracks their lifecycle, one timer publishes
-area need.
+area need (``area_publishing.py``).
 
 The consumer group is ``need-scoring.<policy version>``. A new policy version is a new
 group, which starts at the oldest retained event, so deploying it rescores every case
@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
 from typing import Any
 
 import anyio.to_thread
@@ -23,21 +22,20 @@ from faust.types import EventT
 from civic.contracts.cases import CaseErased
 from civic.contracts.common import Band
 from civic.contracts.envelope import Envelope, KafkaRecord, MalformedEvent, decode, encode
-from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.deadletter import dead_letter
 from civic.kafka.topics import DLQ_SUFFIX
-from need_scoring.areas.counts import Counts, expired_keys
-from need_scoring.areas.need import AreaNeed, area_needs
+from need_scoring import IDENTITY
 from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import Policy
 from need_scoring.settings import Settings
+from need_scoring.stream.area_publishing import AreaNeedPublisher
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.stream.staging import StagedTable
 from need_scoring.stream.transport import app_with_fetch_wait
 
 log = logging.getLogger(__name__)
 
-SOURCE = "urn:civic:need-scoring"
+SOURCE = IDENTITY.event_source
 LIVE_EVENT_SECONDS = 300  # older events are a replay or a backlog, not live latency
 IN_TOPICS = ("cases.submitted", "cases.lifecycle")
 
@@ -71,9 +69,7 @@ class NeedStream:
                                     use_partitioner=True)
         self.buckets = self.app.Table("open-case-buckets", default=dict, key_type=str,
                                       value_type=dict, use_partitioner=True)
-        self.area_need: dict[str, list[AreaNeed]] = {}
-        self.area_need_at: datetime | None = None
-        self._published: dict[str, dict[str, Any]] = {}
+        self.areas = AreaNeedPublisher(self)
         self.scored_total = 0
         self.overrides_total = 0
         self._erased_in_batch: list[Envelope] = []
@@ -84,7 +80,7 @@ class NeedStream:
         self.state_lock = asyncio.Lock()
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
-            self.publish_area_need)
+            self.areas.publish)
         self.app.timer(5.0, name="record-consumer-lag")(self.record_lag)
 
     async def start(self) -> None:
@@ -95,7 +91,7 @@ class NeedStream:
 
     async def _publish_when_recovered(self) -> None:
         await self.app.tables.recovery.completed.wait()
-        await self.publish_area_need()
+        await self.areas.publish()
 
     async def stop(self) -> None:
         if self._first_publish is not None:
@@ -210,47 +206,3 @@ class NeedStream:
             if position is not None and highwater is not None:
                 self.metrics.kafka.lag.labels(tp.topic, str(tp.partition)).set(
                     max(0, highwater - position))
-
-    async def publish_area_need(self) -> None:
-        # A failure here (the broker away, the app stopping) must not crash the app:
-        # the next tick computes everything again from the tables.
-        try:
-            await self._publish_area_need()
-        except Exception:
-            log.warning("area need not published this time; retrying next tick",
-                        exc_info=True)
-
-    async def _publish_area_need(self) -> None:
-        started = time.perf_counter()
-        today = datetime.now(UTC).date()
-        async with self.state_lock:  # a consistent snapshot, between batches
-            for key in expired_keys(self.buckets, today):
-                del self.buckets[key]
-            snapshot: dict[str, Counts] = {k: dict(v) for k, v in self.buckets.items()}
-        # Suppression solves small linear programmes: keep them off the event loop.
-        results = await asyncio.get_running_loop().run_in_executor(
-            None, self._compute_area_need, snapshot, today)
-        computed_at = datetime.now(UTC)
-        # Served at once, even if the broker is away; published below.
-        self.area_need, self.area_need_at = results, computed_at
-        events = [need.event(computed_at, self.settings.suppression_k,
-                             self.policy.need_index.version)
-                  for needs in results.values() for need in needs]
-        changed = [event for event in events if self._changed(event)]
-        acks = [await self.send(encode(event, source=SOURCE)) for event in changed]
-        await asyncio.gather(*acks)
-        for event in changed:  # only what the broker acknowledged counts as published
-            self._published[event.area_key] = self._comparable(event)
-        self.metrics.area_publish_seconds.observe(time.perf_counter() - started)
-
-    def _compute_area_need(self, snapshot: dict[str, Counts],
-                           today: date) -> dict[str, list[AreaNeed]]:
-        return area_needs(snapshot, self.processor.geography, today,
-                          self.settings.suppression_k, self.policy.need_index)
-
-    @staticmethod
-    def _comparable(event: AreaNeedChanged) -> dict[str, Any]:
-        return event.model_dump(mode="json", exclude={"computed_at"})
-
-    def _changed(self, event: AreaNeedChanged) -> bool:
-        return self._published.get(event.area_key) != self._comparable(event)

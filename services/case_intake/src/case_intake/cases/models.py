@@ -1,4 +1,4 @@
-"""Case intake's tables.
+"""The tables of a case.
 
 Personal data lives only in ``case_personal`` and ``case_notes``, so erasure deletes
 those rows and nothing else; the case, its history and the audit log stay.
@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from case_intake.database import Base
-from civic.db import BigId
+from civic.db import BigId, UtcDateTime
 
 
 class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     channel: Mapped[str] = mapped_column(String(16))
     source: Mapped[str | None] = mapped_column(String(40))
     categories: Mapped[list[str]] = mapped_column(JSON)
@@ -40,7 +40,7 @@ class Case(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(64))
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Optimistic locking: two concurrent changes (say, two partners claiming at once)
     # cannot both win, on SQLite as on PostgreSQL.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -73,7 +73,7 @@ class ResidentKey(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          primary_key=True)
     key: Mapped[str] = mapped_column(String(47), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StatusChange(Base):
@@ -81,7 +81,7 @@ class StatusChange(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor_role: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     from_status: Mapped[str | None] = mapped_column(String(16))
@@ -94,32 +94,6 @@ class Note(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
-
-
-class AuditEntry(Base):
-    """Who read or changed personal data, when and why. Kept after erasure."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    actor_role: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(40))
-    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    fields: Mapped[list[str]] = mapped_column(JSON)
-    purpose: Mapped[str] = mapped_column(String(200))
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_keys"
-
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    principal: Mapped[str] = mapped_column(String(64), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int]
-    response: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

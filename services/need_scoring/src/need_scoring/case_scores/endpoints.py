@@ -1,0 +1,23 @@
+"""GET /v1/cases/{case_id}/score: the score with every factor's points and reason."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from civic.contracts.scoring import CaseScored
+from civic.http.auth import Principal, Role, require
+from civic.http.problems import PROBLEM_RESPONSES
+from need_scoring.dependencies import CaseScores
+
+router = APIRouter(tags=["scores"])
+
+
+@router.get("/v1/cases/{case_id}/score", response_model=CaseScored,
+            summary="A case's current score, explained", responses=PROBLEM_RESPONSES)
+async def get_score(case_id: UUID,
+                    principal: Annotated[Principal, Depends(require(Role.STAFF, Role.OPS))],
+                    scores: CaseScores) -> CaseScored:
+    return await scores.read_score(str(case_id), principal)

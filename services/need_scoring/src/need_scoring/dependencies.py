@@ -1,0 +1,81 @@
+"""How endpoints get what they need: FastAPI dependencies over the container that
+``app.py`` builds. Endpoints name these types in their signatures and never reach into
+``request.app.state`` themselves.
+
+The stream starts in the lifespan, after the broker is known, so services that read
+its state are made per request over the running stream; before it runs they answer 503.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from civic.db import ServiceDatabase
+from civic.errors import Unavailable
+from need_scoring.areas.service import AreaNeedService
+from need_scoring.case_scores.service import CaseScoreService
+from need_scoring.overrides.service import OverrideService
+from need_scoring.policy import Policy
+from need_scoring.settings import Settings
+from need_scoring.stream.faust_app import NeedStream
+from need_scoring.transparency.schemas import CouncilWords
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: ServiceDatabase
+    policy: Policy
+    council_words: CouncilWords
+    stream: NeedStream | None = None  # set while the app runs
+
+    def running_stream(self) -> NeedStream:
+        if self.stream is None:
+            raise Unavailable("Not ready", "The scoring stream is starting; try again in a "
+                              "few seconds.", slug="not-ready", retry_after_s=5)
+        return self.stream
+
+
+def container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def _stream(request: Request) -> NeedStream:
+    return container(request).running_stream()
+
+
+def _case_scores(request: Request) -> CaseScoreService:
+    return CaseScoreService(_stream(request), container(request).database.sessions)
+
+
+def _overrides(request: Request) -> OverrideService:
+    return OverrideService(_stream(request), container(request).database.sessions)
+
+
+def _areas(request: Request) -> AreaNeedService:
+    return AreaNeedService(_stream(request))
+
+
+def _policy(request: Request) -> Policy:
+    return container(request).policy
+
+
+def _words(request: Request) -> CouncilWords:
+    return container(request).council_words
+
+
+def _settings(request: Request) -> Settings:
+    return container(request).settings
+
+
+Stream = Annotated[NeedStream, Depends(_stream)]
+CaseScores = Annotated[CaseScoreService, Depends(_case_scores)]
+Overrides = Annotated[OverrideService, Depends(_overrides)]
+Areas = Annotated[AreaNeedService, Depends(_areas)]
+ActivePolicy = Annotated[Policy, Depends(_policy)]
+Words = Annotated[CouncilWords, Depends(_words)]
+Config = Annotated[Settings, Depends(_settings)]

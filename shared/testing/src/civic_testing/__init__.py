@@ -1,0 +1,21 @@
+"""Test support for the civic platform, kept out of the runtime ``civic`` package.
+
+pytest loads :mod:`civic_testing.plugin` (the repository's root ``conftest.py`` names it),
+which provides the shared fixtures; tests import the helpers from here.
+"""
+
+from civic_testing.browser import CHROMIUM, CHROMIUM_ARGS, artefact_path, axe_violations
+from civic_testing.fixtures import LOCAL_POSTGRES, unique_group
+from civic_testing.fuzz import fuzz_operation
+from civic_testing.server import LiveServer
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "LOCAL_POSTGRES",
+    "LiveServer",
+    "artefact_path",
+    "axe_violations",
+    "fuzz_operation",
+    "unique_group",
+]

@@ -1,4 +1,4 @@
-"""Settings come from the environment, with the design's plain names as fallbacks."""
+"""Settings come from the environment. Each service reads only its own database URL."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ import pytest
 from case_intake.settings import Settings
 
 
-def test_database_url_from_the_service_prefix_or_the_plain_name(monkeypatch):
+def test_database_url_only_from_the_service_prefix(monkeypatch):
+    """A plain DATABASE_URL would point every service at one database, so it is never
+    read (seen to fail when the alias was put back), and production refuses to start
+    while it is set without the service's own variable."""
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://plain/db")
-    assert Settings().database_url == "postgresql+psycopg://plain/db"
+    assert Settings().database_url == "sqlite:///var/case_intake.db"
+    monkeypatch.setenv("CIVIC_ENV", "production")
+    with pytest.raises(ValueError, match="set CASE_INTAKE_DATABASE_URL"):
+        Settings()
     monkeypatch.setenv("CASE_INTAKE_DATABASE_URL", "sqlite:///prefixed.db")
     assert Settings().database_url == "sqlite:///prefixed.db"
 

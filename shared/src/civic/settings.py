@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import Any
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
 
 
 class ServiceSettings(BaseSettings):
@@ -23,6 +29,18 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     apply_topics: bool = Field(default=True,
                                description="Create missing topics from infra/topics.yaml at start.")
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Each service reads only <SERVICE>_DATABASE_URL: a plain DATABASE_URL would point
+        # every service at one database. Say so, rather than quietly using the default.
+        prefix = str(self.model_config.get("env_prefix", ""))
+        if prefix and os.environ.get("DATABASE_URL") and not os.environ.get(
+                f"{prefix}DATABASE_URL"):
+            message = (f"DATABASE_URL is set but {prefix}DATABASE_URL is not; each service "
+                       f"reads only its own variable, so set {prefix}DATABASE_URL")
+            if self.is_production:
+                raise ValueError(message)
+            log.warning("%s (using %s)", message, getattr(self, "database_url", "?"))
 
     @property
     def is_production(self) -> bool:

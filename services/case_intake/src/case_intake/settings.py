@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from civic.settings import ServiceSettings
@@ -16,7 +16,6 @@ class Settings(ServiceSettings):
     port: int = 8001
     database_url: str = Field(
         default="sqlite:///var/case_intake.db",
-        validation_alias=AliasChoices("CASE_INTAKE_DATABASE_URL", "DATABASE_URL", "database_url"),
         description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://… in production.")
     pseudonym_secret: SecretStr = Field(
         default=SecretStr(DEV_PSEUDONYM_SECRET),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from civic.settings import ServiceSettings
@@ -19,8 +19,6 @@ class Settings(ServiceSettings):
     port: int = 8002
     database_url: str = Field(
         default="sqlite:///var/need_scoring.db",
-        validation_alias=AliasChoices("NEED_SCORING_DATABASE_URL", "DATABASE_URL",
-                                      "database_url"),
         description="API keys, band overrides and the access log.")
     policy_file: Path = Field(
         default=POLICIES / "need-2026.11.yaml",

@@ -73,6 +73,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         path = tmp_path_factory.mktemp("db") / "test.db"
         yield f"sqlite:///{path}"
         return
+    yield from fresh_postgres_or_skip()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, for tests about PostgreSQL alone."""
+    yield from fresh_postgres_or_skip()
+
+
+def fresh_postgres_or_skip() -> Iterator[str]:
     admin_url = _postgres_admin_url()
     if admin_url is None:
         if os.environ.get("CI") == "true":

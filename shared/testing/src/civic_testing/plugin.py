@@ -4,6 +4,6 @@ Load it with ``pytest_plugins = ["civic_testing.plugin"]`` in the root ``conftes
 """
 
 from civic_testing.browser import browser
-from civic_testing.fixtures import database_url, kafka_bootstrap
+from civic_testing.fixtures import database_url, kafka_bootstrap, postgres_url
 
-__all__ = ["browser", "database_url", "kafka_bootstrap"]
+__all__ = ["browser", "database_url", "kafka_bootstrap", "postgres_url"]

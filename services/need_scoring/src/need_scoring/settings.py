@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     area_publish_seconds: float = Field(
         default=10.0, gt=0, description="How often area need is recomputed and changes "
         "published to areas.need; windows also roll with the clock.")
+    handler_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries at one event before it goes to the "
+        "dead-letter topic; retries wait 50 ms, then twice as long each time.")
     batch_size: int = Field(default=1000, ge=1, description="Events scored per batch.")
     batch_wait_seconds: float = Field(default=0.05, gt=0,
                                       description="Longest wait to fill a batch.")

@@ -4,6 +4,7 @@ dead-letter topic without stopping the stream."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -98,3 +99,45 @@ def test_poison_goes_to_the_dead_letter_topic_and_good_cases_keep_flowing(
     assert any("missing header" in r for r in reasons)
     assert any("civic.case.submitted.v9" in r for r in reasons)
     assert all(dict(r.headers)["civic_dlq_source_topic"] == b"cases.submitted" for r in dead)
+
+
+def test_a_failing_case_is_retried_then_dead_lettered_and_a_flaky_one_is_scored_once(
+        kafka_bootstrap: str, policy_file: Callable[..., Path],
+        scoring_service: Callable[..., LiveServer]) -> None:
+    """civic's per-event rules in the faust stream: bounded retries before the
+    dead-letter topic, and an event id already handled is skipped. Seen to fail with
+    ``handler_attempts`` ignored (one try: the flaky case went to the DLQ) and with the
+    id check taken out (the repeated event was handled twice)."""
+    server = scoring_service(policy_file(), handler_attempts=3)
+    stream = server.app.state.container.stream
+    broken, flaky, good = make_case(), make_case(), make_case()
+    original, calls = stream.processor.handle, Counter[str]()
+
+    def handle(envelope, cases, buckets):  # type: ignore[no-untyped-def]
+        case_id = str(envelope.payload.case_id)
+        calls[case_id] += 1
+        if case_id == str(broken.case_id) or (
+                case_id == str(flaky.case_id) and calls[case_id] == 1):
+            raise RuntimeError("the scorer broke on this case")
+        return original(envelope, cases, buckets)
+
+    stream.processor.handle = handle
+    producer = EventProducer(kafka_bootstrap, client_id="test-retries")
+    good_record = encode(good, source="urn:test")
+    sent = [encode(broken, source="urn:test"), encode(flaky, source="urn:test"),
+            good_record, good_record]  # the last is the same event again, same id
+    assert all(producer.send_all(sent))
+    producer.close()
+
+    scores = scores_for(kafka_bootstrap, {str(flaky.case_id), str(good.case_id)})
+    assert set(scores) == {str(flaky.case_id), str(good.case_id)}
+    consumer = KafkaConsumer("cases.submitted.dlq", bootstrap_servers=kafka_bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    wanted = {str(c.case_id).encode() for c in (broken, flaky, good)}
+    dead = [r for r in consumer if r.key in wanted]
+    consumer.close()
+    assert [r.key for r in dead] == [str(broken.case_id).encode()]
+    assert dict(dead[0].headers)["civic_dlq_attempts"] == b"3"
+    assert calls[str(broken.case_id)] == 3
+    assert calls[str(flaky.case_id)] == 2
+    assert calls[str(good.case_id)] == 1

@@ -1,4 +1,5 @@
-"""Kafka metrics every service exposes: produced, consumed, failed, dead-lettered, lag."""
+"""Kafka metrics every service exposes: produced, consumed, failed, dead-lettered, lag,
+and the errors a consumer loop survived."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class KafkaMetrics:
     dead_lettered: Counter
     duplicates: Counter
     lag: Gauge
+    loop_errors: Counter
 
     @classmethod
     def for_service(cls, service: str) -> KafkaMetrics:
@@ -40,4 +42,9 @@ class KafkaMetrics:
                                ["topic"]),
             lag=gauge(f"{p}_consumer_lag", "Messages behind the partition's high watermark.",
                       ["topic", "partition"]),
+            loop_errors=counter(f"{p}_consumer_loop_errors_total",
+                                "Errors the consumer loop survived: a record it could not "
+                                "finish (it is redelivered) or a failed poll or commit; "
+                                "topic is empty when the error was not tied to a record.",
+                                ["topic", "error"]),
         )

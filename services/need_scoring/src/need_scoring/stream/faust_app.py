@@ -5,6 +5,10 @@ The consumer group is ``need-scoring.<policy version>``. A new policy version is
 group, which starts at the oldest retained event, so deploying it rescores every case
 still on ``cases.submitted`` (replay) and rebuilds its own tables; scores carry their
 version, so consumers can tell old from new.
+
+Typing: faust's hints describe its abstract types (StreamT, TableManagerT), which lack
+some of what the concrete objects it hands us have; the two lines that use those carry a
+narrow ``type: ignore[attr-defined]`` saying which. Nothing else is relaxed.
 """
 
 from __future__ import annotations
@@ -13,16 +17,24 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 import faust
-from faust.types import EventT
+from faust.types import EventT, TopicT
 
 from civic.contracts.cases import CaseErased
 from civic.contracts.common import Band
 from civic.contracts.envelope import Envelope, KafkaRecord, MalformedEvent, decode, encode
+from civic.contracts.scoring import CaseScored
 from civic.kafka.deadletter import dead_letter
+from civic.kafka.handling import (
+    Duplicate,
+    Failed,
+    RecentEvents,
+    RetryPolicy,
+    handle_event_async,
+)
 from civic.kafka.topics import DLQ_SUFFIX
 from need_scoring import IDENTITY
 from need_scoring.metrics import ScoringMetrics
@@ -30,7 +42,7 @@ from need_scoring.policy import Policy
 from need_scoring.settings import Settings
 from need_scoring.stream.area_publishing import AreaNeedPublisher
 from need_scoring.stream.processor import CaseProcessor
-from need_scoring.stream.staging import StagedTable
+from need_scoring.stream.staging import StagedEventIds, StagedTable
 from need_scoring.stream.transport import app_with_fetch_wait
 
 log = logging.getLogger(__name__)
@@ -58,10 +70,11 @@ class NeedStream:
             producer_acks=-1, producer_linger=settings.producer_linger_ms / 1000,
             producer_max_batch_size=256 * 1024, broker_max_poll_records=settings.batch_size,
             **settings.group_timeouts())
-        raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
-               "value_serializer": "raw"}
-        self._in = self.app.topic(*IN_TOPICS, **raw)
-        self._out = {name: self.app.topic(name, **raw) for name in (
+        def raw(*names: str) -> TopicT:
+            return self.app.topic(*names, key_type=bytes, value_type=bytes,
+                                  key_serializer="raw", value_serializer="raw")
+        self._in = raw(*IN_TOPICS)
+        self._out = {name: raw(name) for name in (
             "cases.scored", "areas.need", *(t + DLQ_SUFFIX for t in IN_TOPICS))}
         # use_partitioner: rows are also written outside the agent (the override
         # endpoint, the expiry timer), where faust has no current event to follow.
@@ -72,12 +85,15 @@ class NeedStream:
         self.areas = AreaNeedPublisher(self)
         self.scored_total = 0
         self.overrides_total = 0
-        self._erased_in_batch: list[Envelope] = []
+        self._erased_in_batch: list[str] = []  # ids of the cases erased in this batch
         self._first_publish: asyncio.Task[None] | None = None
         # Called (in a thread) with the ids of cases erased in a batch.
         self.on_erased: Callable[[list[str]], None] | None = None
         # Held while a batch changes the tables, and by an override applying its change.
         self.state_lock = asyncio.Lock()
+        self.retry = RetryPolicy(max_attempts=settings.handler_attempts, backoff_s=0.05,
+                                 max_backoff_s=1.0)
+        self._handled_ids = StagedEventIds(RecentEvents())
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
             self.areas.publish)
@@ -90,7 +106,8 @@ class NeedStream:
         self._first_publish = asyncio.create_task(self._publish_when_recovered())
 
     async def _publish_when_recovered(self) -> None:
-        await self.app.tables.recovery.completed.wait()
+        # faust types app.tables as TableManagerT; its TableManager has .recovery.
+        await self.app.tables.recovery.completed.wait()  # type: ignore[attr-defined]
         await self.areas.publish()
 
     async def stop(self) -> None:
@@ -100,7 +117,7 @@ class NeedStream:
 
     async def send(self, record: KafkaRecord) -> Awaitable[Any]:
         """Hand a record to the producer; await the result for the broker's ack."""
-        return await self._out[record.topic].send(  # type: ignore[no-any-return]
+        return await self._out[record.topic].send(
             key=record.key, value=record.value, headers=record.headers)
 
     def record_override(self, band: Band) -> None:
@@ -113,42 +130,60 @@ class NeedStream:
             self.metrics.override_rate.set(self.overrides_total / self.scored_total)
 
     async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(self.settings.batch_size,
-                                               within=self.settings.batch_wait_seconds):
+        # faust types the agent's stream as StreamT; the faust.Stream it passes has
+        # take_events, which StreamT does not declare.
+        async for events in stream.take_events(  # type: ignore[attr-defined]
+                self.settings.batch_size, within=self.settings.batch_wait_seconds):
             # The lock keeps an override from changing a bucket this batch has staged.
             async with self.state_lock:
+                self._handled_ids.start_batch()
                 buckets = StagedTable(self.buckets)
                 try:
-                    outputs = [self._handle(event, buckets) for event in events]
+                    outputs = [await self._handle(event, buckets) for event in events]
                 finally:
                     buckets.flush()
             # faust acknowledges a batch's offsets when the loop moves on, so nothing
             # moves on until every score and dead letter of the batch is acknowledged.
             await self._publish_all([record for record in outputs if record is not None])
-            erased = [e.payload.case_id for e in self._erased_in_batch]
+            self._handled_ids.confirm()
+            erased = list(self._erased_in_batch)
             self._erased_in_batch.clear()
             if erased and self.on_erased is not None:
-                await anyio.to_thread.run_sync(self.on_erased, [str(c) for c in erased])
+                await anyio.to_thread.run_sync(self.on_erased, erased)
             self._update_override_rate()
 
-    def _handle(self, event: EventT[bytes], buckets: StagedTable) -> KafkaRecord | None:
+    async def _handle(self, event: EventT[bytes], buckets: StagedTable) -> KafkaRecord | None:
+        """civic's per-event rules (civic.kafka.handling): an id already handled is
+        skipped, a failing event is retried a bounded number of times, then it goes to
+        the dead-letter topic so one case cannot hold up everyone else's."""
         message = event.message
         kafka = self.metrics.kafka
-        headers = [(k, bytes(v)) for k, v in (message.headers or [])]
+        # faust's type allows a mapping too; the aiokafka driver delivers a list of pairs.
+        pairs = cast("list[tuple[str, bytes]]", message.headers or [])
+        headers = [(k, bytes(v)) for k, v in pairs]
         try:
             envelope = decode(headers, event.value, event.key)
         except MalformedEvent as exc:
-            return self._dead_letter(event, headers, exc)
-        try:
-            scored = self.processor.handle(envelope, self.cases, buckets)
-        except Exception as exc:
-            # One case that breaks the scorer must not hold up everyone else's.
-            log.exception("could not process %s event %s", message.topic, envelope.id)
+            return self._dead_letter(event, headers, exc, attempts=0)
+        results: list[CaseScored | None] = []
+
+        def score(envelope: Envelope) -> None:
+            results.append(self.processor.handle(envelope, self.cases, buckets))
+
+        def failed(exc: Exception, _attempt: int) -> None:
             kafka.failed.labels(message.topic, type(exc).__name__).inc()
-            return self._dead_letter(event, headers, exc)
+
+        outcome = await handle_event_async(envelope, score, self.retry, self._handled_ids,
+                                           on_failure=failed)
+        if isinstance(outcome, Duplicate):
+            kafka.duplicates.labels(message.topic).inc()
+            return None
+        if isinstance(outcome, Failed):
+            return self._dead_letter(event, headers, outcome.error, outcome.attempts)
+        scored = results[-1]
         kafka.consumed.labels(message.topic).inc()
         if isinstance(envelope.payload, CaseErased):
-            self._erased_in_batch.append(envelope)
+            self._erased_in_batch.append(str(envelope.payload.case_id))
         if scored is None:
             return None
         self.scored_total += 1
@@ -180,7 +215,7 @@ class NeedStream:
             pending = failed
 
     def _dead_letter(self, event: EventT[bytes], headers: list[tuple[str, bytes]],
-                     error: Exception) -> KafkaRecord:
+                     error: Exception, attempts: int) -> KafkaRecord:
         message = event.message
         log.error("sending %s[%d]@%d to the dead-letter topic: %s", message.topic,
                   message.partition, message.offset, error)
@@ -188,7 +223,7 @@ class NeedStream:
         return dead_letter(
             topic=message.topic, partition=message.partition, offset=message.offset,
             key=event.key, value=event.value, headers=headers, error=error,
-            consumer_group=self.group_id, attempts=1)
+            consumer_group=self.group_id, attempts=attempts)
 
     async def record_lag(self) -> None:
         try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from civic.kafka.handling import ProcessedEvents
+
 _DELETED = object()
 
 
@@ -22,7 +24,7 @@ class StagedTable(MutableMapping[str, Any]):
             return value
         return self._table[key]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError:
@@ -46,4 +48,29 @@ class StagedTable(MutableMapping[str, Any]):
                 self._table.pop(key, None)
             else:
                 self._table[key] = value
+        self._staged.clear()
+
+
+class StagedEventIds:
+    """Event ids handled in the current batch, remembered for good only once the batch's
+    outputs are acknowledged: a batch cut short by a rebalance is redelivered and handled
+    again, rather than skipped with its scores unpublished."""
+
+    def __init__(self, remembered: ProcessedEvents) -> None:
+        self._remembered = remembered
+        self._staged: set[str] = set()
+
+    def seen(self, event_id: str) -> bool:
+        return event_id in self._staged or self._remembered.seen(event_id)
+
+    def remember(self, event_id: str) -> None:
+        self._staged.add(event_id)
+
+    def start_batch(self) -> None:
+        """Forget what an earlier batch staged but never confirmed (cut short)."""
+        self._staged.clear()
+
+    def confirm(self) -> None:
+        for event_id in self._staged:
+            self._remembered.remember(event_id)
         self._staged.clear()

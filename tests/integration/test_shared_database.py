@@ -14,7 +14,6 @@ from civic.http.auth import ApiKeyStore, Role
 from need_scoring.database import schema as need_scoring_schema
 
 
-
 @pytest.mark.postgres
 def test_two_services_migrate_into_one_database_without_clashing(postgres_url: str) -> None:
     intake = ServiceDatabase(case_intake_schema(), postgres_url)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from prometheus_client import Gauge
@@ -64,7 +64,7 @@ def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
     return enqueue_many(conn, [payload], source=source)[0]
 
 
-def enqueue_many(conn: Connection, payloads: list[EventPayload], *, source: str) -> list[str]:
+def enqueue_many(conn: Connection, payloads: Sequence[EventPayload], *, source: str) -> list[str]:
     """Add events, in order, with one multi-row insert; return their ids."""
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = []

@@ -40,7 +40,9 @@ class SmallArea:
     geometry: BaseGeometry = field(repr=False, compare=False)
 
 
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+# ASCII digits only (``\d`` would take any Unicode digit), and ``\Z`` rather than ``$``,
+# which also matches before a trailing newline.
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\Z")
 
 
 def normalise_postcode(raw: str) -> str | None:

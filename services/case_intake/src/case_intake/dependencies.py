@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from case_intake.cases.filing import CaseFiling
 from case_intake.cases.service import CaseService
@@ -15,6 +15,7 @@ from case_intake.claims.service import ClaimService
 from case_intake.open311.service import Open311Service
 from case_intake.settings import Settings
 from civic.db import ServiceDatabase
+from civic.http.app import from_container
 from civic.http.auth import ApiKeyStore
 from civic.outbox import OutboxRelay
 
@@ -31,38 +32,9 @@ class Container:
     open311: Open311Service
 
 
-def container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
-
-
-def _filing(request: Request) -> CaseFiling:
-    return container(request).filing
-
-
-def _cases(request: Request) -> CaseService:
-    return container(request).cases
-
-
-def _claims(request: Request) -> ClaimService:
-    return container(request).claims
-
-
-def _open311(request: Request) -> Open311Service:
-    return container(request).open311
-
-
-def _settings(request: Request) -> Settings:
-    return container(request).settings
-
-
-def _api_keys(request: Request) -> ApiKeyStore:
-    return container(request).api_keys
-
-
-Filing = Annotated[CaseFiling, Depends(_filing)]
-Cases = Annotated[CaseService, Depends(_cases)]
-Claims = Annotated[ClaimService, Depends(_claims)]
-Open311 = Annotated[Open311Service, Depends(_open311)]
-Config = Annotated[Settings, Depends(_settings)]
-ApiKeys = Annotated[ApiKeyStore, Depends(_api_keys)]
+Filing = Annotated[CaseFiling, Depends(from_container("filing"))]
+Cases = Annotated[CaseService, Depends(from_container("cases"))]
+Claims = Annotated[ClaimService, Depends(from_container("claims"))]
+Open311 = Annotated[Open311Service, Depends(from_container("open311"))]
+Config = Annotated[Settings, Depends(from_container("settings"))]
+ApiKeys = Annotated[ApiKeyStore, Depends(from_container("api_keys"))]

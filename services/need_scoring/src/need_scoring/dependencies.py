@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 
 from civic.db import ServiceDatabase
 from civic.errors import Unavailable
+from civic.http.app import from_container
 from need_scoring.areas.service import AreaNeedService
 from need_scoring.case_scores.service import CaseScoreService
 from need_scoring.overrides.service import OverrideService
@@ -60,22 +61,10 @@ def _areas(request: Request) -> AreaNeedService:
     return AreaNeedService(_stream(request))
 
 
-def _policy(request: Request) -> Policy:
-    return container(request).policy
-
-
-def _words(request: Request) -> CouncilWords:
-    return container(request).council_words
-
-
-def _settings(request: Request) -> Settings:
-    return container(request).settings
-
-
 Stream = Annotated[NeedStream, Depends(_stream)]
 CaseScores = Annotated[CaseScoreService, Depends(_case_scores)]
 Overrides = Annotated[OverrideService, Depends(_overrides)]
 Areas = Annotated[AreaNeedService, Depends(_areas)]
-ActivePolicy = Annotated[Policy, Depends(_policy)]
-Words = Annotated[CouncilWords, Depends(_words)]
-Config = Annotated[Settings, Depends(_settings)]
+ActivePolicy = Annotated[Policy, Depends(from_container("policy"))]
+Words = Annotated[CouncilWords, Depends(from_container("council_words"))]
+Config = Annotated[Settings, Depends(from_container("settings"))]

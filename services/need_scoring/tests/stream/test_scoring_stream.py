@@ -4,8 +4,8 @@ dead-letter topic without stopping the stream."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 

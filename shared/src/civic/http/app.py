@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from civic.db import ServiceDatabase
@@ -42,6 +42,17 @@ class Broker:
 
 # The service's own start-up and shutdown, given the broker: an async context manager.
 LifespanWork = Callable[[Broker], AbstractAsyncContextManager[None]]
+
+
+def from_container(attribute: str) -> Callable[[Request], Any]:
+    """A FastAPI dependency that hands an endpoint one attribute of the service's
+    container: ``Cases = Annotated[CaseService, Depends(from_container("cases"))]``."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state.container, attribute)
+
+    dependency.__name__ = f"container_{attribute}"
+    return dependency
 
 
 def create_service_app(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Literal, Self, cast
 from uuid import UUID
 
 from pydantic import (
@@ -46,6 +46,9 @@ class Household(HouseholdFacts):
         return self
 
 
+ContactMethod = Literal["phone", "email", "post"]
+
+
 class Contact(_In):
     name: str = Field(min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=20,
@@ -53,7 +56,7 @@ class Contact(_In):
     email: EmailStr | None = None
     date_of_birth: date | None = None
     address: str | None = Field(default=None, max_length=300)
-    preferred_contact: Literal["phone", "email", "post"] | None = None
+    preferred_contact: ContactMethod | None = None
 
     @field_validator("phone")
     @classmethod
@@ -217,7 +220,9 @@ def contact_of(person: CasePersonal | None) -> Contact | None:
     if person is None:
         return None
     # model_construct: stored details were validated when filed; re-validating old rows
-    # against today's rules could refuse to show a case.
-    return Contact.model_construct(name=person.name, phone=person.phone, email=person.email,
-                                   date_of_birth=person.date_of_birth, address=person.address,
-                                   preferred_contact=person.preferred_contact)
+    # against today's rules could refuse to show a case. The column is a plain string
+    # holding what Contact accepted, so it is taken as a ContactMethod.
+    return Contact.model_construct(
+        name=person.name, phone=person.phone, email=person.email,
+        date_of_birth=person.date_of_birth, address=person.address,
+        preferred_contact=cast(ContactMethod | None, person.preferred_contact))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -34,7 +35,7 @@ def _render(request: Request, settings: Settings, name: str, status: int = 200,
 
 
 def _form_page(request: Request, settings: Settings, *, staff: Principal | None,
-               values: dict[str, object], errors: list[tuple[str, str]] | None = None,
+               values: Mapping[str, object], errors: list[tuple[str, str]] | None = None,
                status: int = 200) -> HTMLResponse:
     return _render(request, settings, "request_help.html", status, staff=staff, values=values,
                    errors=errors or [], error_map=dict(errors or []),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, Table, insert, select
 
 from case_intake.idempotency.models import IdempotencyRecord
 from civic.errors import InvalidInput
 
-_records = IdempotencyRecord.__table__
+_records = cast(Table, IdempotencyRecord.__table__)  # declarative models map a Table
 
 
 def request_hash(body: dict[str, Any]) -> str:

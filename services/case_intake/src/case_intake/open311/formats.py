@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 from fastapi.responses import JSONResponse, Response
@@ -26,7 +26,9 @@ def to_xml(root: str, payload: Any) -> bytes:
             _fill(ET.SubElement(element, child_name), item)
     else:
         _fill(element, payload)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+    # typeshed types tostring as Any for an encoding other than "unicode"; it is bytes.
+    body = cast(bytes, ET.tostring(element, encoding="utf-8"))
+    return b'<?xml version="1.0" encoding="utf-8"?>' + body
 
 
 def _fill(element: ET.Element, value: Any) -> None:

@@ -63,7 +63,7 @@ def profiles(geography: Geography) -> dict[AreaRef, AreaProfile]:
     for code, ward in geography.wards.items():
         people = members.get(code, [])
         population = sum(p for p, _ in people) or 1
-        decile = sum(Decimal(p * d) for p, d in people) / population
+        decile = sum((Decimal(p * d) for p, d in people), Decimal(0)) / population
         result[(AreaLevel.WARD, code)] = AreaProfile(
             ward.name, population, int(decile.quantize(Decimal(1), ROUND_HALF_UP)),
             (10 - decile) / 9)

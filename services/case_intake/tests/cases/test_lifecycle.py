@@ -50,21 +50,37 @@ def test_staff_cannot_set_claimed_directly(client, as_, triaged_case):
 def test_every_status_change_is_queued_as_an_event(client, as_, new_case):
     from sqlalchemy import select
 
-    from civic.db import outbox
+    from civic.outbox import outbox
 
     case_id = new_case()["id"]
     _move(client, as_, case_id, "triaged")
     _move(client, as_, case_id, "withdrawn")
-    with client.app.state.engine.connect() as conn:
+    with client.app.state.container.database.engine.connect() as conn:
         types = [r.event_type for r in conn.execute(select(outbox).order_by(outbox.c.id))]
     assert types == ["civic.case.submitted.v1", "civic.case.status_changed.v1",
                      "civic.case.status_changed.v1"]
 
 
+# The lifecycle as the service README documents it, written out here independently of
+# lifecycle.TRANSITIONS, so a change to the code's table cannot also change the test's.
+DOCUMENTED_MOVES = {
+    ("submitted", "triaged"), ("submitted", "withdrawn"), ("submitted", "closed"),
+    ("triaged", "claimed"), ("triaged", "in_progress"), ("triaged", "withdrawn"),
+    ("triaged", "closed"),
+    ("claimed", "in_progress"), ("claimed", "triaged"), ("claimed", "withdrawn"),
+    ("claimed", "closed"),
+    ("in_progress", "resolved"), ("in_progress", "withdrawn"), ("in_progress", "closed"),
+    ("resolved", "closed"), ("resolved", "in_progress"),
+}
+
+
 @pytest.mark.parametrize("current", list(CaseStatus))
-def test_the_state_machine_allows_exactly_its_table(current: CaseStatus) -> None:
+def test_the_state_machine_allows_exactly_the_documented_moves(current: CaseStatus) -> None:
+    """Checked against the README's lifecycle, not against the code's own table. Seen to
+    fail with ``S.CLOSED: frozenset({S.TRIAGED})`` (reopening a closed case) added to
+    lifecycle.TRANSITIONS."""
     for target in CaseStatus:
-        if target in lifecycle.TRANSITIONS[current]:
+        if (current.value, target.value) in DOCUMENTED_MOVES:
             lifecycle.check(current, target)
         else:
             with pytest.raises(lifecycle.IllegalTransition):

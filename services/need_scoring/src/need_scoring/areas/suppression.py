@@ -66,7 +66,7 @@ def sum_rules(areas: Mapping[AreaRef, Counts], ward_of: Mapping[str, str]) -> li
         if (AreaLevel.LSOA, lsoa) in areas:
             small_areas_of.setdefault(ward, []).append(lsoa)
     for ward, lsoas in sorted(small_areas_of.items()):
-        if True:  # MUTATION: forget the ward sums
+        if (AreaLevel.WARD, ward) not in areas:
             continue
         for w in windows:
             for base in (TOTAL, *BAND_CELLS, *CATEGORY_CELLS):

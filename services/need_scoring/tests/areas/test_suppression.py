@@ -1,23 +1,238 @@
 """Suppression under attack: a reader who knows every published figure and every sum
 they obey tries to recover a withheld small count, by subtraction and by linear
-programming over everything published."""
+programming over everything published.
+
+The attacker is written here from what is published and from the geography alone, not
+from the module under test: it takes no rule, sum or helper from
+``need_scoring.areas.suppression``, so a sum that the suppression forgets is still one
+the attacker uses.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from scipy.optimize import linprog
 
-from civic.contracts.common import AreaLevel
+from civic.contracts.common import AreaLevel, Band, Category
 from civic.reference import geography
 from need_scoring.areas.counts import ALL_CELLS, BAND_CELLS, CATEGORY_CELLS, TOTAL, AreaRef
-from need_scoring.areas.suppression import CellId, sum_rules, suppress
+from need_scoring.areas.suppression import suppress
 
 K = 10
 WARD, LSOA = AreaLevel.WARD, AreaLevel.LSOA
+
+# ---------------------------------------------------------------------------------------
+# The attacker. What it knows, each fact from the published figures' own meaning (the
+# service README, "Small numbers"; the AreaNeedChanged contract) and the geography:
+#
+# - an area's open cases, in one window, are the sum of its bands (a case has one band);
+# - a ward's figure is the sum of its small areas' figures (the geography says which);
+# - with both windows published, the last 7 days lie inside the last 28, so every 7-day
+#   figure is at most its 28-day figure, and the difference (cases 8 to 28 days old) is
+#   a count of its own that must not be given away either;
+# - no count is negative, and every count is a whole number: a figure whose lowest and
+#   highest possible values leave one whole number between them is known.
+#
+# Optionally (see the xfail test at the end) it also knows that a category counts a
+# case at most once, so no category figure exceeds its area's open cases.
+# ---------------------------------------------------------------------------------------
+Figure = tuple[AreaLevel, str, str]  # level, area code, published name ("28d|band:low")
+Linear = dict[Figure, int]  # a sum of figures, with coefficients
+OPEN_CASES = "total"
+BANDS = tuple(f"band:{band.value}" for band in Band)
+CATEGORIES = tuple(f"category:{category.value}" for category in Category)
+FIGURES = (OPEN_CASES, *BANDS, *CATEGORIES)
+PUBLISHED_WINDOWS = ("7d", "28d")
+OLDER = "28d-7d"  # the attacker's name for a 28-day figure minus its 7-day figure
+
+
+def _name(window: str, figure: str) -> str:
+    return f"{window}|{figure}" if window else figure
+
+
+def _windows(published: Mapping[AreaRef, Mapping[str, int | None]]) -> tuple[str, ...]:
+    """The windows a reader sees: 7d and 28d when figures carry a window, else one
+    unnamed window. Anything else (the service's 'older' cells) is never published."""
+    seen = {name.rpartition("|")[0] for cells in published.values() for name in cells}
+    return tuple(w for w in PUBLISHED_WINDOWS if w in seen) or ("",)
+
+
+def reader_relations(published: Mapping[AreaRef, Mapping[str, int | None]],
+                     ward_of: Mapping[str, str], *, categories_within_total: bool = False
+                     ) -> tuple[list[Linear], list[Linear]]:
+    """(equalities, inequalities): each Linear is == 0, respectively <= 0."""
+    windows = _windows(published)
+    equal: list[Linear] = []
+    at_most: list[Linear] = []
+    for level, code in published:
+        for w in windows:
+            open_cases = (level, code, _name(w, OPEN_CASES))
+            equal.append({open_cases: 1, **{(level, code, _name(w, b)): -1 for b in BANDS}})
+            if categories_within_total:
+                at_most.extend({(level, code, _name(w, c)): 1, open_cases: -1}
+                               for c in CATEGORIES)
+        if windows == PUBLISHED_WINDOWS:
+            for figure in FIGURES:
+                at_most.append({(level, code, _name("7d", figure)): 1,
+                                (level, code, _name("28d", figure)): -1})
+            if categories_within_total:
+                for c in CATEGORIES:  # among the older cases too
+                    at_most.append({(level, code, _name("28d", c)): 1,
+                                    (level, code, _name("7d", c)): -1,
+                                    (level, code, _name("28d", OPEN_CASES)): -1,
+                                    (level, code, _name("7d", OPEN_CASES)): 1})
+    small_areas: dict[str, list[str]] = {}
+    for lsoa, ward in sorted(ward_of.items()):
+        small_areas.setdefault(ward, []).append(lsoa)
+    for ward, lsoas in small_areas.items():
+        if (WARD, ward) not in published:
+            continue
+        for w in windows:
+            for figure in FIGURES:
+                name = _name(w, figure)
+                equal.append({(WARD, ward, name): 1,
+                              **{(LSOA, lsoa, name): -1 for lsoa in lsoas}})
+    return equal, at_most
+
+
+class Attacker:
+    """Bounds any sum of figures over every non-negative solution of the relations."""
+
+    def __init__(self, published: Mapping[AreaRef, Mapping[str, int | None]],
+                 ward_of: Mapping[str, str], *, categories_within_total: bool = False
+                 ) -> None:
+        self.published = published
+        self.windows = _windows(published)
+        equal, at_most = reader_relations(published, ward_of,
+                                          categories_within_total=categories_within_total)
+        relations = [r for r in equal + at_most if all(self._shown(f) for f in r)]
+        self.unknown = {f: i for i, f in enumerate(sorted(
+            {f for relation in relations for f in relation if self.value(f) is None}))}
+        self.equalities = self._matrix([r for r in equal if r in relations])
+        self.inequalities = self._matrix([r for r in at_most if r in relations])
+
+    def _shown(self, figure: Figure) -> bool:
+        level, code, name = figure
+        return name in self.published.get((level, code), {})
+
+    def value(self, figure: Figure) -> int | None:
+        level, code, name = figure
+        return self.published[(level, code)][name]
+
+    def _split(self, linear: Linear) -> tuple[dict[int, float], float]:
+        """The unknown part of a sum and its known constant."""
+        coefficients: dict[int, float] = {}
+        constant = 0.0
+        for figure, coefficient in linear.items():
+            value = self.value(figure)
+            if value is None:
+                i = self.unknown[figure]
+                coefficients[i] = coefficients.get(i, 0.0) + coefficient
+            else:
+                constant += coefficient * value
+        return {i: c for i, c in coefficients.items() if c}, constant
+
+    def _matrix(self, relations: list[Linear]
+                ) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
+        data: list[float] = []
+        rows: list[int] = []
+        columns: list[int] = []
+        rhs: list[float] = []
+        for relation in relations:
+            coefficients, constant = self._split(relation)
+            if not coefficients:
+                continue
+            for i, c in coefficients.items():
+                data.append(c)
+                rows.append(len(rhs))
+                columns.append(i)
+            rhs.append(-constant)
+        if not rhs:
+            return None, None
+        shape = (len(rhs), len(self.unknown))
+        return sparse.csr_matrix((data, (rows, columns)), shape=shape), np.array(rhs)
+
+    def bounds(self, linear: Linear) -> tuple[float, float]:
+        """The lowest and highest value the sum can take (infinite when unbounded)."""
+        coefficients, constant = self._split(linear)
+        if not coefficients:
+            return constant, constant
+        (a_eq, b_eq), (a_ub, b_ub) = self.equalities, self.inequalities
+        low_high = []
+        for sign in (1.0, -1.0):  # minimise the sum, then its negative
+            objective = np.zeros(len(self.unknown))
+            for i, c in coefficients.items():
+                objective[i] = sign * c
+            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub,
+                             bounds=(0, None), method="highs")
+            # Infeasible would mean the attacker believes something false.
+            assert result.status in (0, 3), result.message
+            low_high.append(sign * result.fun + constant if result.status == 0
+                            else -sign * math.inf)
+        return low_high[0], low_high[1]
+
+    def targets(self) -> dict[Figure, Linear]:
+        """Every withheld figure, and every 28-day minus 7-day difference."""
+        found: dict[Figure, Linear] = {f: {f: 1} for f in self.unknown}
+        if self.windows == PUBLISHED_WINDOWS:
+            for level, code in self.published:
+                for figure in FIGURES:
+                    found[(level, code, _name(OLDER, figure))] = {
+                        (level, code, _name("28d", figure)): 1,
+                        (level, code, _name("7d", figure)): -1}
+        return found
+
+    def pinned(self, only: Iterable[Figure] | None = None) -> dict[Figure, int]:
+        """Every target whose value the published figures leave no doubt about."""
+        targets = self.targets()
+        chosen = targets if only is None else {f: targets[f] for f in only if f in targets}
+        recovered = {}
+        for figure, linear in chosen.items():
+            if all(self.value(f) is not None for f in linear) and len(linear) == 1:
+                continue  # a published figure is no secret
+            low, high = self.bounds(linear)
+            if (math.isfinite(low) and math.isfinite(high)
+                    and math.ceil(low - 1e-6) == math.floor(high + 1e-6)):
+                recovered[figure] = math.ceil(low - 1e-6)
+        return recovered
+
+
+def true_value(areas: Mapping[AreaRef, Mapping[str, int]], figure: Figure) -> int:
+    level, code, name = figure
+    window, _, base = name.rpartition("|")
+    if window == OLDER:
+        return areas[(level, code)][f"28d|{base}"] - areas[(level, code)][f"7d|{base}"]
+    return areas[(level, code)][name]
+
+
+def recovered_by_linear_programming(areas: Mapping[AreaRef, dict[str, int]],
+                                    ward_of: Mapping[str, str],
+                                    published: Mapping[AreaRef, dict[str, int | None]],
+                                    targets: set[Figure] | None = None, *,
+                                    categories_within_total: bool = False
+                                    ) -> dict[Figure, int]:
+    """Every withheld count the published figures pin down exactly. The true counts are
+    used only to check the attacker: whatever it pins must be right."""
+    attacker = Attacker(published, ward_of, categories_within_total=categories_within_total)
+    recovered = attacker.pinned(targets)
+    for figure, n in recovered.items():
+        assert n == true_value(areas, figure), f"the attacker is wrong about {figure}"
+    return recovered
+
+
+def leaks(areas: Mapping[AreaRef, dict[str, int]], ward_of: Mapping[str, str],
+          published: Mapping[AreaRef, dict[str, int | None]], *,
+          categories_within_total: bool = False) -> dict[Figure, int]:
+    recovered = recovered_by_linear_programming(
+        areas, ward_of, published, categories_within_total=categories_within_total)
+    return {figure: n for figure, n in recovered.items() if 0 < n < K}
 
 
 def build(lsoa_cells: Mapping[str, dict[str, int]], ward_of: Mapping[str, str]
@@ -34,47 +249,13 @@ def build(lsoa_cells: Mapping[str, dict[str, int]], ward_of: Mapping[str, str]
     return areas
 
 
-def recovered_by_linear_programming(areas: Mapping[AreaRef, dict[str, int]],
-                                    ward_of: Mapping[str, str],
-                                    published: Mapping[AreaRef, dict[str, int | None]],
-                                    targets: set[CellId] | None = None) -> dict[CellId, int]:
-    """Every withheld cell whose value the published figures pin down exactly: its
-    minimum and maximum over all non-negative solutions of the sums agree."""
-    unknown = [(lvl, code, cell) for (lvl, code), cells in published.items()
-               for cell, n in cells.items() if n is None]
-    if not unknown:
-        return {}
-    column = {cell: i for i, cell in enumerate(unknown)}
-    rows, rhs = [], []
-    for rule in sum_rules(areas, ward_of):
-        row, constant = np.zeros(len(unknown)), 0.0
-        for sign, (lvl, code, cell) in [(1, rule.parent)] + [(-1, c) for c in rule.children]:
-            value = published[(lvl, code)][cell]
-            if value is None:
-                row[column[(lvl, code, cell)]] += sign
-            else:
-                constant -= sign * value
-        if row.any():
-            rows.append(row)
-            rhs.append(constant)
-    recovered = {}
-    for cell, i in column.items():
-        if targets is not None and cell not in targets:
-            continue
-        objective = np.zeros(len(unknown))
-        objective[i] = 1
-        system = {"A_eq": rows or None, "b_eq": rhs or None, "bounds": (0, None),
-                  "method": "highs"}
-        low, high = linprog(objective, **system), linprog(-objective, **system)
-        if low.status == 0 and high.status == 0 and abs(low.fun + high.fun) < 1e-6:
-            recovered[cell] = round(low.fun)
-    return recovered
-
-
-def leaks(areas: Mapping[AreaRef, dict[str, int]], ward_of: Mapping[str, str],
-          published: Mapping[AreaRef, dict[str, int | None]]) -> dict[CellId, int]:
-    recovered = recovered_by_linear_programming(areas, ward_of, published)
-    return {cell: n for cell, n in recovered.items() if 0 < n < K}
+def both_windows(week: Mapping[AreaRef, dict[str, int]],
+                 before: Mapping[AreaRef, dict[str, int]]) -> dict[AreaRef, dict[str, int]]:
+    """The service's input shape: 7d, 28d and the unpublished 21 days before."""
+    return {ref: {**{f"7d|{c}": n for c, n in week[ref].items()},
+                  **{f"28d|{c}": n + before[ref][c] for c, n in week[ref].items()},
+                  **{f"older|{c}": before[ref][c] for c in week[ref]}}
+            for ref in week}
 
 
 def test_subtracting_the_visible_small_areas_from_the_ward_recovers_nothing() -> None:
@@ -111,15 +292,26 @@ def test_without_secondary_suppression_the_attack_would_succeed() -> None:
     assert leaks(areas, ward_of, primary_only)[(LSOA, "E01000002", TOTAL)] == 3
 
 
+def test_the_attacker_works_the_21_days_out_of_the_two_windows() -> None:
+    """The attacker is real across windows too: with each window suppressed alone, the
+    28-day figure minus the 7-day one gives the older cases away."""
+    ward_of = {"E01000001": "E05000001"}
+    week = build({"E01000001": {"band:low": 10}}, ward_of)
+    before = build({"E01000001": {"band:low": 2}}, ward_of)
+    each_alone = {ref: {cell: (None if cell.startswith("older|") or n < K else n)
+                        for cell, n in cells.items()}
+                  for ref, cells in both_windows(week, before).items()}
+    found = leaks(both_windows(week, before), ward_of, each_alone)
+    assert found[(LSOA, "E01000001", f"{OLDER}|{TOTAL}")] == 2
+
+
 cell_counts = st.dictionaries(
     st.sampled_from([*BAND_CELLS, *CATEGORY_CELLS[:3]]),
     st.one_of(st.integers(0, 4), st.integers(5, 30)), max_size=7)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(cell_counts, min_size=1, max_size=4), min_size=1, max_size=3))
-def test_no_small_count_can_be_recovered_from_anything_published(
-        wards: list[list[dict[str, int]]]) -> None:
+def _small_areas(wards: list[list[dict[str, int]]]
+                 ) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
     lsoa_cells, ward_of = {}, {}
     for w, small_areas in enumerate(wards):
         for a, cells in enumerate(small_areas):
@@ -127,12 +319,42 @@ def test_no_small_count_can_be_recovered_from_anything_published(
             ward_of[code] = f"E0500000{w}"
             lsoa_cells[code] = {c: min(n, sum(cells.get(b, 0) for b in BAND_CELLS))
                                 if c.startswith("category:") else n for c, n in cells.items()}
+    return lsoa_cells, ward_of
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(cell_counts, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_no_small_count_can_be_recovered_from_anything_published(
+        wards: list[list[dict[str, int]]]) -> None:
+    """Seen to fail when sum_rules left out the ward sums (each ward the sum of its
+    small areas), and when _protect published after greedy secondary suppression
+    without its audit."""
+    lsoa_cells, ward_of = _small_areas(wards)
     areas = build(lsoa_cells, ward_of)
     published = suppress(areas, ward_of, K)
     for ref, cells in published.items():
         for cell, n in cells.items():
             assert n is None or n == areas[ref][cell]
             assert n is None or n >= K
+    assert leaks(areas, ward_of, published) == {}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.tuples(cell_counts, cell_counts), min_size=1, max_size=3),
+                min_size=1, max_size=2))
+def test_no_small_count_can_be_recovered_from_both_windows(
+        wards: list[list[tuple[dict[str, int], dict[str, int]]]]) -> None:
+    """As the service publishes: 7 and 28 days, suppressed together, with the 21 days
+    before the last 7 never published but no less protected. Seen to fail when
+    sum_rules left out that 28 days are the last 7 plus the 21 before, and with either
+    mutation named in the test above."""
+    recent, ward_of = _small_areas([[w for w, _b in areas] for areas in wards])
+    older, _ = _small_areas([[b for _w, b in areas] for areas in wards])
+    areas = both_windows(build(recent, ward_of), build(older, ward_of))
+    published = suppress(areas, ward_of, K, unpublished=frozenset({"older"}))
+    for ref, cells in published.items():
+        for cell, n in cells.items():
+            assert n is None or (n == areas[ref][cell] and n >= K)
     assert leaks(areas, ward_of, published) == {}
 
 
@@ -182,3 +404,19 @@ def test_the_28_day_figure_minus_the_7_day_figure_reveals_no_small_count() -> No
     # The naive release would have shown both 12 and 10 for the first small area.
     first = published[(LSOA, "E01000001")]
     assert first["7d|total"] is None or first["28d|total"] is None
+    assert leaks(combined, ward_of, published) == {}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known leak: the suppression audit does not know that a category counts a case at "
+    "most once, so a category figure cannot exceed its area's open cases. An empty small "
+    "area's withheld total is worked out as 0 from its ward, so its categories are 0 too, "
+    "and the ward's food figure minus the shown small area gives the other one's 3."))
+def test_a_category_never_exceeds_its_area_s_open_cases_and_gives_nothing_away() -> None:
+    ward_of = {"E01000001": "E05000001", "E01000002": "E05000001", "E01000003": "E05000001"}
+    areas = build({"E01000001": {}, "E01000002": {"band:low": 12, "category:food": 12},
+                   "E01000003": {"band:low": 20, "category:food": 3}}, ward_of)
+    published = suppress(areas, ward_of, K)
+    assert published[(LSOA, "E01000003")]["category:food"] is None
+    assert leaks(areas, ward_of, published) == {}  # without that fact: nothing
+    assert leaks(areas, ward_of, published, categories_within_total=True) == {}

@@ -19,11 +19,6 @@ class Base(DeclarativeBase):
 
 
 def schema() -> civic.db.DatabaseSchema:
-    # Importing the models registers every table on Base before Alembic compares.
-    from case_intake.audit import models as _audit  # noqa: F401
-    from case_intake.cases import models as _cases  # noqa: F401
-    from case_intake.idempotency import models as _idempotency  # noqa: F401
-
     return civic.db.DatabaseSchema(
         service="case_intake", migrations=Path(__file__).parent / "migrations",
         targets=[Base.metadata, civic.db.metadata, civic.outbox.outbox_metadata])

@@ -19,10 +19,6 @@ class Base(DeclarativeBase):
 
 
 def schema() -> civic.db.DatabaseSchema:
-    # Importing the models registers every table on Base before Alembic compares.
-    from need_scoring.audit import models as _audit  # noqa: F401
-    from need_scoring.overrides import models as _overrides  # noqa: F401
-
     return civic.db.DatabaseSchema(
         service="need_scoring", migrations=Path(__file__).parent / "migrations",
         targets=[Base.metadata, civic.db.metadata])

@@ -108,7 +108,9 @@ def test_a_new_policy_version_rescores_past_cases_by_replay(
     scoring_service(old_policy)
     before_events = scored_events(kafka_bootstrap, old_policy.stem, ids)
     before = by_case(before_events)
-    assert set(before) == ids, "before its erasure the case was scored like the rest"
+    # ⊇, not ==: a new consumer group replays every case on the shared broker, other
+    # tests' cases too.
+    assert set(before) >= ids, "before its erasure the case was scored like the rest"
     producer = EventProducer(kafka_bootstrap, client_id="test")
     assert producer.send_all([encode(CaseErased(case_id=erased.case_id,
                                                 erased_at=datetime.now(UTC)),
@@ -122,7 +124,7 @@ def test_a_new_policy_version_rescores_past_cases_by_replay(
 
     # Everything the new version published, unfiltered: the erased case is not in it.
     assert erased_id not in after, "an erased case is never rescored"
-    assert set(after) == ids
+    assert set(after) >= ids
     # Scores are keyed by case like submissions, so a score for the erased case would
     # have come before the later case's on the same partition of cases.scored.
     old_partition = {str(score.case_id): p for p, _o, score in before_events}

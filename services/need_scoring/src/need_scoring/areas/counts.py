@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from civic.contracts.common import AreaLevel, Band, CaseStatus, Category
+from civic.contracts.common import AreaLevel, Band, Category
 from civic.reference import Geography
 
-OPEN_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.TRIAGED, CaseStatus.CLAIMED,
-                           CaseStatus.IN_PROGRESS})
 WINDOWS: dict[str, int] = {"7d": 7, "28d": 28}
 TOTAL = "total"
 BAND_CELLS = tuple(f"band:{b.value}" for b in Band)

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from civic.contracts.common import AreaLevel
+from civic.http.problems import PROBLEM_RESPONSES
 from need_scoring.dependencies import Areas
 
-router = APIRouter(tags=["areas"])
+router = APIRouter(prefix="/v1/areas", tags=["areas"], responses=PROBLEM_RESPONSES)
 
 
 class Window(StrEnum):
@@ -19,7 +20,7 @@ class Window(StrEnum):
     TWENTY_EIGHT_DAYS = "28d"
 
 
-@router.get("/v1/areas/need", summary="Open need per area as GeoJSON",
+@router.get("/need", summary="Open need per area as GeoJSON",
             responses={503: {"description": "Area need has not been computed yet"}})
 def get_area_need(areas: Areas, level: AreaLevel = Query(AreaLevel.WARD),
                   window: Window = Query(Window.TWENTY_EIGHT_DAYS)) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from civic.http.auth import Principal, Role, require
 from civic.http.problems import PROBLEM_RESPONSES
 from need_scoring.dependencies import CaseScores
 
-router = APIRouter(tags=["scores"])
+router = APIRouter(prefix="/v1/cases", tags=["scores"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/v1/cases/{case_id}/score", response_model=CaseScored,
-            summary="A case's current score, explained", responses=PROBLEM_RESPONSES)
+@router.get("/{case_id}/score", response_model=CaseScored,
+            summary="A case's current score, explained")
 async def get_score(case_id: UUID,
                     principal: Annotated[Principal, Depends(require(Role.STAFF, Role.OPS))],
                     scores: CaseScores) -> CaseScored:

@@ -14,20 +14,19 @@ from civic.http.problems import PROBLEM_RESPONSES
 from need_scoring.dependencies import Overrides
 from need_scoring.overrides.schemas import OverrideBandIn, OverrideDecisionOut
 
-router = APIRouter(tags=["overrides"])
+router = APIRouter(prefix="/v1/cases", tags=["overrides"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/v1/cases/{case_id}/band-override", status_code=201, response_model=CaseScored,
-             summary="Override a case's band, with a reason", responses=PROBLEM_RESPONSES)
+@router.post("/{case_id}/band-override", status_code=201, response_model=CaseScored,
+             summary="Override a case's band, with a reason")
 async def post_override(case_id: UUID, body: OverrideBandIn,
                         principal: Annotated[Principal, Depends(require(Role.STAFF))],
                         overrides: Overrides) -> CaseScored:
     return await overrides.override_band(str(case_id), body, principal)
 
 
-@router.get("/v1/cases/{case_id}/band-overrides", response_model=list[OverrideDecisionOut],
-            summary="Every band override of a case, oldest first",
-            responses=PROBLEM_RESPONSES)
+@router.get("/{case_id}/band-overrides", response_model=list[OverrideDecisionOut],
+            summary="Every band override of a case, oldest first")
 async def list_overrides(case_id: UUID,
                          _principal: Annotated[Principal,
                                                Depends(require(Role.STAFF, Role.OPS))],

@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from civic.http.problems import PROBLEM_RESPONSES
 from need_scoring.dependencies import ActivePolicy
 
-router = APIRouter(tags=["transparency"])
+router = APIRouter(prefix="/v1", tags=["transparency"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/v1/policy", summary="The active scoring policy, in full")
+@router.get("/policy", summary="The active scoring policy, in full")
 def get_policy(policy: ActivePolicy) -> dict[str, Any]:
     return {**policy.model_dump(mode="json"), "max_score": policy.max_score}

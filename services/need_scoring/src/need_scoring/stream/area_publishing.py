@@ -8,23 +8,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from civic.contracts.envelope import encode
+from civic.contracts.envelope import KafkaRecord, encode
 from civic.contracts.scoring import AreaNeedChanged
 from need_scoring import IDENTITY
 from need_scoring.areas.counts import Counts, expired_keys
 from need_scoring.areas.need import AreaNeed, area_needs
+from need_scoring.metrics import ScoringMetrics
+from need_scoring.policy import Policy
+from need_scoring.settings import Settings
+from need_scoring.stream.processor import CaseProcessor
 
-if TYPE_CHECKING:
-    from need_scoring.stream.faust_app import NeedStream
+
+class StreamState(Protocol):
+    """What area publishing reads from the running stream (NeedStream provides it)."""
+
+    state_lock: asyncio.Lock
+    buckets: Any  # a faust table: a mutable mapping at run time, which TableT does not declare
+    settings: Settings
+    policy: Policy
+    processor: CaseProcessor
+    metrics: ScoringMetrics
+
+    async def send(self, record: KafkaRecord) -> Awaitable[Any]: ...
 
 log = logging.getLogger(__name__)
 
 
 class AreaNeedPublisher:
-    def __init__(self, stream: NeedStream) -> None:
+    def __init__(self, stream: StreamState) -> None:
         self._stream = stream
         self.area_need: dict[str, list[AreaNeed]] = {}
         self.area_need_at: datetime | None = None

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from civic.contracts.common import Band, CaseStatus, Category
-from need_scoring.areas.counts import OPEN_STATUSES, Footprint
+from civic.contracts.common import OPEN_STATUSES, Band, CaseStatus, Category
+from need_scoring.areas.counts import Footprint
 from need_scoring.calculation.inputs import ScoringInput
 
 

@@ -59,3 +59,30 @@ def test_a_database_from_before_per_service_version_tables_is_not_migrated_again
     names = set(inspect(database.engine).get_table_names())
     assert "alembic_version_case_intake" in names and "alembic_version" not in names
     database.dispose()
+
+
+@pytest.mark.postgres
+def test_tables_made_in_the_public_schema_move_into_the_service_schema_with_their_rows(
+        postgres_url: str) -> None:
+    """Databases made before schemas per service kept everything in ``public``. Seen to
+    fail (an empty copy migrated beside the old tables, the key lost) without the move."""
+    database = ServiceDatabase(need_scoring_schema(), postgres_url)
+    database.migrate()
+    ApiKeyStore(database.engine).create("ops.kept", Role.OPS, "civic_k_kept")
+    with database.engine.begin() as conn:  # back to the layout of before
+        for name in inspect(conn).get_table_names(schema="need_scoring"):
+            conn.exec_driver_sql(f'ALTER TABLE need_scoring."{name}" SET SCHEMA public')
+        conn.exec_driver_sql("ALTER TABLE public.alembic_version_need_scoring "
+                             "RENAME TO alembic_version")
+        conn.exec_driver_sql("DROP SCHEMA need_scoring")
+    database.dispose()
+
+    again = ServiceDatabase(need_scoring_schema(), postgres_url)
+    try:
+        again.migrate()
+        assert ApiKeyStore(again.engine).lookup("civic_k_kept") is not None
+        found = inspect(again.engine)
+        assert found.get_table_names(schema="public") == []
+        assert "alembic_version_need_scoring" in found.get_table_names(schema="need_scoring")
+    finally:
+        again.dispose()

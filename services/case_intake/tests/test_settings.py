@@ -31,3 +31,22 @@ def test_production_refuses_the_development_pseudonym_secret(monkeypatch):
         Settings().check_production_ready()
     monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value")
     Settings().check_production_ready()
+
+
+def test_a_service_url_from_the_env_file_counts_and_no_url_is_logged(monkeypatch, tmp_path,
+                                                                      caplog):
+    """Seen to fail when the check looked only at the process environment: the service's
+    own URL in .env was missed, production refused to start, and the warning quoted the
+    plain URL with its password."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "CASE_INTAKE_DATABASE_URL=postgresql+psycopg://svc:s3cret@db/intake\n")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://plain:hunter2@db/shared")
+    monkeypatch.setenv("CIVIC_ENV", "production")
+    assert Settings().database_url.endswith("@db/intake")
+    monkeypatch.setenv("CIVIC_ENV", "development")
+    (tmp_path / ".env").write_text("")
+    with caplog.at_level("WARNING"):
+        assert Settings().database_url == "sqlite:///var/case_intake.db"
+    assert "set CASE_INTAKE_DATABASE_URL" in caplog.text
+    assert "hunter2" not in caplog.text and "s3cret" not in caplog.text

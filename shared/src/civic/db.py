@@ -9,6 +9,7 @@ outbox) are defined once in ``civic`` and created by each service's own migratio
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
@@ -19,6 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -36,6 +38,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -149,7 +153,8 @@ class ServiceDatabase:
         config.set_main_option("script_location", str(self.schema.migrations))
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema.service}"'))
+                _ensure_schema(conn, self.schema.service)
+                _adopt_public_tables(conn, self.schema)
             _adopt_shared_version_table(conn, self.schema.version_table)
             config.attributes["connection"] = conn
             config.attributes["database"] = self
@@ -157,6 +162,35 @@ class ServiceDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _ensure_schema(conn: Any, name: str) -> None:
+    # Asked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database
+    # even when the schema exists, and a role given only its own schema lacks it.
+    exists = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"),
+                          {"n": name}).first()
+    if exists is None:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+
+
+def _adopt_public_tables(conn: Any, schema: DatabaseSchema) -> None:
+    """A PostgreSQL database made before each service had its own schema keeps the
+    service's tables in ``public``; move them into the schema once, data and all, rather
+    than migrating an empty copy beside them. Only a ``public`` whose recorded revision
+    is one of this service's is taken."""
+    found = inspect(conn)
+    own = set(found.get_table_names(schema=schema.service))
+    public = found.get_table_names(schema="public")
+    if own & {schema.version_table, "alembic_version"} or "alembic_version" not in public:
+        return
+    revision = conn.execute(text("SELECT version_num FROM public.alembic_version")).scalar()
+    known = {r.revision for r in ScriptDirectory(str(schema.migrations)).walk_revisions()}
+    if revision not in known:
+        return
+    for name in public:
+        conn.execute(text(f'ALTER TABLE public."{name}" SET SCHEMA "{schema.service}"'))
+    log.warning("moved %d tables of %s from the public schema into its own schema",
+                len(public), schema.service)
 
 
 def _adopt_shared_version_table(conn: Any, own_table: str) -> None:

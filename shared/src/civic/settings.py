@@ -34,13 +34,14 @@ class ServiceSettings(BaseSettings):
         # Each service reads only <SERVICE>_DATABASE_URL: a plain DATABASE_URL would point
         # every service at one database. Say so, rather than quietly using the default.
         prefix = str(self.model_config.get("env_prefix", ""))
-        if prefix and os.environ.get("DATABASE_URL") and not os.environ.get(
-                f"{prefix}DATABASE_URL"):
+        if (prefix and "database_url" in type(self).model_fields
+                and "database_url" not in self.model_fields_set
+                and os.environ.get("DATABASE_URL")):
             message = (f"DATABASE_URL is set but {prefix}DATABASE_URL is not; each service "
                        f"reads only its own variable, so set {prefix}DATABASE_URL")
             if self.is_production:
                 raise ValueError(message)
-            log.warning("%s (using %s)", message, getattr(self, "database_url", "?"))
+            log.warning("%s (using the development default meanwhile)", message)
 
     @property
     def is_production(self) -> bool:

@@ -111,6 +111,9 @@ def producer(kafka_bootstrap: str):
 
 
 def test_good_events_are_handled_once_and_poison_goes_to_the_dlq(kafka_bootstrap, producer):
+    """Seen to fail (the empty-ce_id record retried for ever) when decode let the
+    CloudEvents SDK's own validation error through and the loop caught only
+    MalformedEvent."""
     good, handled = _events(5), []
     first = good[0]
     # One key, so one partition: once good[3] is handled, the poison before it is done.
@@ -118,18 +121,26 @@ def test_good_events_are_handled_once_and_poison_goes_to_the_dlq(kafka_bootstrap
     poison_unknown = KafkaRecord(TOPIC, first.key, first.value, [
         (k, b"civic.case.vanished.v9" if k == "ce_type" else v) for k, v in first.headers])
     poison_no_headers = KafkaRecord(TOPIC, first.key, b"{}", [])
+    # An empty ce_id is refused by the CloudEvents SDK with an error of its own; it was
+    # once retried for ever instead of going to the DLQ.
+    poison_empty_id = KafkaRecord(TOPIC, first.key, first.value, [
+        (k, b"" if k == "ce_id" else v) for k, v in first.headers])
     records = [first, poison_garbage, good[1], poison_unknown,
                first,  # redelivered duplicate with the same event id
-               good[2], poison_no_headers, *good[3:]]
+               good[2], poison_no_headers, poison_empty_id, *good[3:]]
     assert all(producer.send_all(records))
     consumer = _consumer(kafka_bootstrap, handled.append, producer,
                          metrics=KafkaMetrics.for_service("test"))
     _drive(consumer, lambda: {_id(g) for g in good} <= {e.id for e in handled}, "all handled")
     assert [e.id for e in handled if e.id in {_id(g) for g in good}] == [_id(g) for g in good]
-    text = " | ".join(h["civic_dlq_reason"].decode() for h in _dead(kafka_bootstrap, key=first.key))
+    dead = _dead(kafka_bootstrap, key=first.key)
+    assert len(dead) == 4
+    assert all(h["civic_dlq_source_topic"] == TOPIC.encode() for h in dead)
+    text = " | ".join(h["civic_dlq_reason"].decode() for h in dead)
     assert "value is not a JSON object" in text
     assert "unknown event type 'civic.case.vanished.v9'" in text
     assert "missing header" in text
+    assert "unreadable CloudEvent" in text
 
 
 def test_failing_handlers_are_retried_a_bounded_number_of_times_then_dead_lettered(

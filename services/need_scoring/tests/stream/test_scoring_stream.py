@@ -69,16 +69,23 @@ def test_a_case_is_scored_with_contributions_that_sum_to_the_score(
 def test_poison_goes_to_the_dead_letter_topic_and_good_cases_keep_flowing(
         kafka_bootstrap: str, policy_file: Callable[..., Path],
         scoring_service: Callable[..., LiveServer]) -> None:
+    """Seen to fail (the agent stopped at the empty-ce_id record) when decode let the
+    CloudEvents SDK's own validation error through and the agent caught only
+    MalformedEvent."""
     scoring_service(policy_file())
-    good = [make_case() for _ in range(3)]
+    good = [make_case() for _ in range(4)]
     raw = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     future_version = encode(make_case(), source="urn:test")
+    empty_id = encode(make_case(), source="urn:test")
     poison = [
         (b"not-json", [("ce_id", b"p1"), ("ce_type", b"civic.case.submitted.v1"),
                        ("ce_source", b"urn:test"), ("ce_specversion", b"1.0")]),
         (b"{}", []),  # no CloudEvents headers at all
         (future_version.value, [(k, b"civic.case.submitted.v9" if k == "ce_type" else v)
                                 for k, v in future_version.headers]),
+        # refused by the CloudEvents SDK with an error of its own, which once escaped the
+        # agent instead of reaching the dead-letter topic
+        (empty_id.value, [(k, b"" if k == "ce_id" else v) for k, v in empty_id.headers]),
     ]
     for case, (value, headers) in zip(good, poison, strict=True):
         record = encode(case, source="urn:test")
@@ -94,10 +101,11 @@ def test_poison_goes_to_the_dead_letter_topic_and_good_cases_keep_flowing(
     dead = [r for r in consumer if r.key in keys]
     consumer.close()
     reasons = sorted(dict(r.headers)["civic_dlq_reason"].decode() for r in dead)
-    assert len(dead) == 3, reasons
+    assert len(dead) == 4, reasons
     assert any("value is not a JSON object" in r for r in reasons)
     assert any("missing header" in r for r in reasons)
     assert any("civic.case.submitted.v9" in r for r in reasons)
+    assert any("unreadable CloudEvent" in r for r in reasons)
     assert all(dict(r.headers)["civic_dlq_source_topic"] == b"cases.submitted" for r in dead)
 
 

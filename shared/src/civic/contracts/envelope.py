@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cloudevents.core.bindings import kafka as ce_kafka
+from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
@@ -88,7 +89,10 @@ def decode(headers: Iterable[tuple[str, bytes]], value: bytes | None,
         event = ce_kafka.from_binary(
             ce_kafka.KafkaMessage(headers=dict(header_map), key=key, value=value), _FORMAT
         )
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (BaseCloudEventException, ValueError, TypeError, UnicodeDecodeError,
+            json.JSONDecodeError) as exc:
+        # every way the SDK refuses a record (an empty ce_id is a validation error of its
+        # own): poison, for the dead-letter topic, never an error that stops a consumer
         raise MalformedEvent(f"unreadable CloudEvent: {exc}") from exc
     try:
         model = payload_class(event.get_type())

@@ -31,7 +31,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 
-from civic.contracts.envelope import MalformedEvent, decode
+from civic.contracts.envelope import decode
 from civic.kafka import handling
 from civic.kafka.deadletter import dead_letter
 from civic.kafka.handling import Handler, ProcessedEvents, RecentEvents, RetryPolicy
@@ -168,7 +168,8 @@ class EventConsumer:
     def _handle(self, record: ConsumerRecord) -> None:
         try:
             envelope = decode(record.headers or [], record.value, record.key)
-        except MalformedEvent as exc:
+        except Exception as exc:  # MalformedEvent, or anything else decoding refused
+            # The same bytes will never decode: poison, for the DLQ at once.
             self._dead_letter(record, exc, attempts=0)
             return
         metrics = self._metrics

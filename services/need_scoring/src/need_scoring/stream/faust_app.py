@@ -25,7 +25,7 @@ from faust.types import EventT, TopicT
 
 from civic.contracts.cases import CaseErased
 from civic.contracts.common import Band
-from civic.contracts.envelope import Envelope, KafkaRecord, MalformedEvent, decode, encode
+from civic.contracts.envelope import Envelope, KafkaRecord, decode, encode
 from civic.contracts.scoring import CaseScored
 from civic.kafka.deadletter import dead_letter
 from civic.kafka.handling import (
@@ -163,7 +163,8 @@ class NeedStream:
         headers = [(k, bytes(v)) for k, v in pairs]
         try:
             envelope = decode(headers, event.value, event.key)
-        except MalformedEvent as exc:
+        except Exception as exc:  # MalformedEvent, or anything else decoding refused
+            # The same bytes will never decode: poison, for the dead-letter topic at once.
             return self._dead_letter(event, headers, exc, attempts=0)
         results: list[CaseScored | None] = []
 

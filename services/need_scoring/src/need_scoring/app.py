@@ -24,8 +24,8 @@ from need_scoring.case_scores.endpoints import router as scores_router
 from need_scoring.database import schema
 from need_scoring.dependencies import Container
 from need_scoring.metrics import ScoringMetrics
-from need_scoring.overrides import repository as overrides_repository
 from need_scoring.overrides.endpoints import router as overrides_router
+from need_scoring.overrides.service import OverrideRecords
 from need_scoring.policy import load_policy
 from need_scoring.policy.endpoints import router as policy_router
 from need_scoring.settings import Settings
@@ -46,23 +46,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = ServiceDatabase(schema(), settings.database_url)
     database.migrate()
     processor = CaseProcessor(policy, geography())
-    with database.sessions() as session:
-        processor.overrides = overrides_repository.overrides_in_force(session)
+    decisions = OverrideRecords(database.sessions)
+    processor.overrides = decisions.in_force()
     scoring_metrics = ScoringMetrics.create()
     container = Container(settings=settings, database=database, policy=policy,
                           council_words=council_words)
-
-    def forget_erased(case_ids: list[str]) -> None:
-        with database.sessions.begin() as session:
-            overrides_repository.delete_for_cases(session, case_ids)
 
     @asynccontextmanager
     async def lifespan(broker: Broker) -> AsyncIterator[None]:
         stream: NeedStream | None = None
         try:
             processor.erased = await anyio.to_thread.run_sync(erased_case_ids, broker.servers)
+            # Decisions about cases erased while the service was away (or whose deletion
+            # failed) go now; they are never applied meanwhile (processor.erased).
+            await anyio.to_thread.run_sync(decisions.forget, sorted(processor.erased))
             stream = NeedStream(settings, policy, processor, broker.servers, scoring_metrics)
-            stream.on_erased = forget_erased
+            stream.on_erased = decisions.forget
             container.stream = stream
             await stream.start()
             log.info("scoring with policy %s as consumer group %s", policy.version,

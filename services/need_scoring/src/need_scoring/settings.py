@@ -19,7 +19,7 @@ class Settings(ServiceSettings):
     port: int = 8002
     database_url: str = Field(
         default="sqlite:///var/need_scoring.db",
-        description="API keys, band overrides and the access log.")
+        description="API keys, band overrides and the audit log.")
     policy_file: Path = Field(
         default=POLICIES / "need-2026.11.yaml",
         description="The active scoring policy. A new version rescores by replay: its "
@@ -34,7 +34,7 @@ class Settings(ServiceSettings):
         "published to areas.need; windows also roll with the clock.")
     handler_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries at one event before it goes to the "
-        "dead-letter topic; retries wait 50 ms, then twice as long each time.")
+        "dead-letter topic. Retries do not wait: handling is in-memory work.")
     batch_size: int = Field(default=1000, ge=1, description="Events scored per batch.")
     batch_wait_seconds: float = Field(default=0.05, gt=0,
                                       description="Longest wait to fill a batch.")

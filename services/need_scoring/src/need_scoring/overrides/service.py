@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,22 @@ from need_scoring.overrides.models import OverrideDecision
 from need_scoring.overrides.schemas import OverrideBandIn, OverrideDecisionOut
 from need_scoring.stream.faust_app import NeedStream
 from need_scoring.stream.records import CaseRecord
+
+
+class OverrideRecords:
+    """The staff decisions kept in the database, apart from the running stream: loaded
+    at start, and forgotten when their case is erased."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def in_force(self) -> dict[str, dict[str, Any]]:
+        with self.sessions() as session:
+            return repository.overrides_in_force(session)
+
+    def forget(self, case_ids: list[str]) -> None:
+        with self.sessions.begin() as session:
+            repository.delete_for_cases(session, case_ids)
 
 
 class OverrideService:

@@ -41,6 +41,7 @@ from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import Policy
 from need_scoring.settings import Settings
 from need_scoring.stream.area_publishing import AreaNeedPublisher
+from need_scoring.stream.consumer_lag import record_lag
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.stream.staging import StagedEventIds, StagedTable
 from need_scoring.stream.transport import app_with_fetch_wait
@@ -85,19 +86,21 @@ class NeedStream:
         self.areas = AreaNeedPublisher(self)
         self.scored_total = 0
         self.overrides_total = 0
-        self._erased_in_batch: list[str] = []  # ids of the cases erased in this batch
+        self._unforgotten: set[str] = set()  # erased cases whose overrides are still kept
         self._first_publish: asyncio.Task[None] | None = None
         # Called (in a thread) with the ids of cases erased in a batch.
         self.on_erased: Callable[[list[str]], None] | None = None
         # Held while a batch changes the tables, and by an override applying its change.
         self.state_lock = asyncio.Lock()
-        self.retry = RetryPolicy(max_attempts=settings.handler_attempts, backoff_s=0.05,
-                                 max_backoff_s=1.0)
+        # Retries do not wait: handling is in-memory work under the batch's lock, which
+        # an override or the area timer would otherwise wait for.
+        self.retry = RetryPolicy(max_attempts=settings.handler_attempts, backoff_s=0.0)
         self._handled_ids = StagedEventIds(RecentEvents())
         self.app.agent(self._in, name="score-cases")(self._score_cases)
         self.app.timer(settings.area_publish_seconds, name="publish-area-need")(
             self.areas.publish)
         self.app.timer(5.0, name="record-consumer-lag")(self.record_lag)
+        self.app.timer(5.0, name="forget-erased")(self.forget_erased)
 
     async def start(self) -> None:
         await self.app.start()
@@ -146,11 +149,23 @@ class NeedStream:
             # moves on until every score and dead letter of the batch is acknowledged.
             await self._publish_all([record for record in outputs if record is not None])
             self._handled_ids.confirm()
-            erased = list(self._erased_in_batch)
-            self._erased_in_batch.clear()
-            if erased and self.on_erased is not None:
-                await anyio.to_thread.run_sync(self.on_erased, erased)
+            await self.forget_erased()
             self._update_override_rate()
+
+    async def forget_erased(self) -> None:
+        """Erased cases' staff decisions leave the database. If the database is away,
+        the stream keeps scoring and this is tried again after the next batch and on
+        the next tick of its timer."""
+        if not self._unforgotten or self.on_erased is None:
+            return
+        ids = sorted(self._unforgotten)
+        try:
+            await anyio.to_thread.run_sync(self.on_erased, ids)
+        except Exception:
+            log.warning("could not yet forget the overrides of %d erased cases; will retry",
+                        len(ids), exc_info=True)
+            return
+        self._unforgotten.difference_update(ids)
 
     async def _handle(self, event: EventT[bytes], buckets: StagedTable) -> KafkaRecord | None:
         """civic's per-event rules (civic.kafka.handling): an id already handled is
@@ -184,7 +199,7 @@ class NeedStream:
         scored = results[-1]
         kafka.consumed.labels(message.topic).inc()
         if isinstance(envelope.payload, CaseErased):
-            self._erased_in_batch.append(str(envelope.payload.case_id))
+            self._unforgotten.add(str(envelope.payload.case_id))
         if scored is None:
             return None
         self.scored_total += 1
@@ -227,18 +242,4 @@ class NeedStream:
             consumer_group=self.group_id, attempts=attempts)
 
     async def record_lag(self) -> None:
-        try:
-            await self._record_lag()
-        except Exception:  # a partition lost to a rebalance; the next tick tries again
-            log.debug("consumer lag not recorded this time", exc_info=True)
-
-    async def _record_lag(self) -> None:
-        consumer = self.app.consumer
-        for tp in consumer.assignment():
-            if tp.topic not in IN_TOPICS:
-                continue
-            position = await consumer.position(tp)
-            highwater = consumer.highwater(tp)
-            if position is not None and highwater is not None:
-                self.metrics.kafka.lag.labels(tp.topic, str(tp.partition)).set(
-                    max(0, highwater - position))
+        await record_lag(self.app.consumer, IN_TOPICS, self.metrics.kafka)

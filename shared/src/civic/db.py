@@ -226,5 +226,7 @@ def run_alembic_env(schema: DatabaseSchema, database_url: str) -> None:
         run(connection)
         return
     with make_engine(database_url, schema.service).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            _ensure_schema(conn, schema.service)
         run(conn)
         conn.commit()

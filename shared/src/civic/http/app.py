@@ -75,9 +75,10 @@ def create_service_app(
 
     @asynccontextmanager
     async def run(_app: FastAPI) -> AsyncIterator[None]:
-        servers, embedded = await anyio.to_thread.run_sync(resolve_broker, settings)
-        broker.servers = servers
+        embedded = None
         try:
+            servers, embedded = await anyio.to_thread.run_sync(resolve_broker, settings)
+            broker.servers = servers
             if embedded is None and settings.apply_topics:
                 if topics_before_start:
                     await anyio.to_thread.run_sync(TopicRegistry.load().apply, servers)

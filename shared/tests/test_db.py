@@ -65,11 +65,10 @@ def test_a_database_error_does_not_quote_the_statement_parameters(database_url):
     assert NAME not in repr(error)
 
 
-def test_a_duplicate_key_error_does_not_quote_the_key(database_url, request):
-    if database_url.startswith("postgresql"):
-        # PostgreSQL's own error DETAIL ("Key (key)=(...) already exists") reaches the
-        # message through psycopg; hide_parameters cannot hide what the server says.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "PostgreSQL's DETAIL quotes the duplicate value into str(exc); "
-            "civic.db.make_engine does not strip it yet")))
-    assert KEY not in str(_duplicate_key_error(database_url))
+def test_a_duplicate_key_error_does_not_quote_the_key(database_url):
+    """PostgreSQL's own DETAIL ("Key (key)=(...) already exists") once reached the
+    message through psycopg, where hide_parameters cannot hide it; seen to fail with
+    civic.db's handle_error listener taken out."""
+    error = _duplicate_key_error(database_url)
+    assert KEY not in str(error) and KEY not in repr(error)
+    assert "people" in str(error) or "duplicate" in str(error) or "UNIQUE" in str(error)

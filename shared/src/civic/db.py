@@ -120,8 +120,25 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         hide_parameters=True, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                           hide_parameters=True, connect_args=connect_args)
+    event.listen(engine, "handle_error", _without_server_detail)
+    return engine
+
+
+def _without_server_detail(context: Any) -> BaseException | None:
+    """PostgreSQL's DETAIL quotes row values ("Key (phone)=(07700…) already exists"),
+    which hide_parameters cannot hide; the same error, with only the server's primary
+    message, is raised instead."""
+    original, raised = context.original_exception, context.sqlalchemy_exception
+    detail = getattr(getattr(original, "diag", None), "message_detail", None)
+    if not detail or raised is None or context.is_disconnect:
+        return None
+    bare = type(original)(f"{original.diag.message_primary} (the server's detail is "
+                          "withheld: it may quote a row)")
+    replacement: BaseException = type(raised)(
+        raised.statement, raised.params, bare, hide_parameters=True, code=raised.code)
+    return replacement
 
 
 @dataclass

@@ -24,7 +24,7 @@ bench: install  ## throughput and latency benchmarks, printed against baselines
 
 lint: install
 	@$(UV) run --frozen ruff check .
-	@$(UV) run --frozen mypy shared/src/civic services/case_intake/src services/need_scoring/src
+	@$(UV) run --frozen mypy shared/src/civic $(wildcard services/*/src)
 
 contracts: install  ## regenerate JSON Schemas and the AsyncAPI document
 	@$(UV) run --frozen civic contracts export

@@ -159,8 +159,10 @@ async def handle_event_async(
 def _after_failure(envelope: Envelope, error: Exception, attempt: int, policy: RetryPolicy,
                    on_failure: OnFailure | None) -> Failed | float:
     """Log and report a failed attempt; return the final outcome or the delay to wait."""
+    # The last attempt's traceback is logged: it is where a bug gets found.
     log.warning("handling %s %s failed (attempt %d/%d): %s: %s", envelope.type, envelope.id,
-                attempt, policy.max_attempts, type(error).__name__, error)
+                attempt, policy.max_attempts, type(error).__name__, error,
+                exc_info=error if attempt >= policy.max_attempts else None)
     if on_failure is not None:
         on_failure(error, attempt)
     if attempt >= policy.max_attempts:

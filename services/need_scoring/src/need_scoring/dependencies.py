@@ -1,6 +1,6 @@
 """How endpoints get what they need: FastAPI dependencies over the container that
 ``app.py`` builds. Endpoints name these types in their signatures and never reach into
-``request.app.state`` themselves.
+``request.app.state`` themselves. They are ``async``: a lookup needs no worker thread.
 
 The stream starts in the lifespan, after the broker is known, so services that read
 its state are made per request over the running stream; before it runs they answer 503.
@@ -45,23 +45,25 @@ def container(request: Request) -> Container:
     return found
 
 
-def _stream(request: Request) -> NeedStream:
+async def _stream(request: Request) -> NeedStream:
     return container(request).running_stream()
 
 
-def _case_scores(request: Request) -> CaseScoreService:
-    return CaseScoreService(_stream(request), container(request).database.sessions)
-
-
-def _overrides(request: Request) -> OverrideService:
-    return OverrideService(_stream(request), container(request).database.sessions)
-
-
-def _areas(request: Request) -> AreaNeedService:
-    return AreaNeedService(_stream(request))
-
-
 Stream = Annotated[NeedStream, Depends(_stream)]
+
+
+async def _case_scores(stream: Stream, request: Request) -> CaseScoreService:
+    return CaseScoreService(stream, container(request).database.sessions)
+
+
+async def _overrides(stream: Stream, request: Request) -> OverrideService:
+    return OverrideService(stream, container(request).database.sessions)
+
+
+async def _areas(stream: Stream) -> AreaNeedService:
+    return AreaNeedService(stream)
+
+
 CaseScores = Annotated[CaseScoreService, Depends(_case_scores)]
 Overrides = Annotated[OverrideService, Depends(_overrides)]
 Areas = Annotated[AreaNeedService, Depends(_areas)]

@@ -30,7 +30,7 @@ def test_camden_loads_every_ward_small_area_and_postcode(camden):
     assert camden.council == "camden"
     assert len(camden.wards) == 18
     assert len(camden.areas) == 133
-    assert len(camden.postcodes) == len(_csv_rows("postcodes.csv")) == 2412
+    assert len(camden.postcodes) == len(_csv_rows("postcodes.csv")) == 6820
     assert camden.wards["E05000142"].name == "Regent's Park"
     assert camden.wards["E05000129"].name == "Bloomsbury"
     deprivation = {r["lsoa_code"]: r for r in _csv_rows("lsoa_deprivation.csv")}

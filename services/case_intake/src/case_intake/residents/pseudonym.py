@@ -3,6 +3,10 @@
 Each identifier is normalised (so "07700 900123" and "+447700900123" agree) and put
 through HMAC-SHA256 with a server secret. Without the secret a pseudonym cannot be
 reversed or even confirmed by guessing, which a plain hash of a phone number could.
+
+Normalisation starts with Unicode NFKC, so a number or an address typed with full-width
+characters (as some phone keyboards and pasted text give) links with the plain one;
+emails are then case-folded, and a phone number is digits 0-9 only.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from datetime import date
 PREFIX = "rk1_"
 
 
+MIN_SECRET_LENGTH = 16
+
+
 def normalise_phone(phone: str) -> str | None:
-    digits = re.sub(r"[^\d+]", "", phone)
+    """A UK number as its 10 or 11 digits from 0, or None. Digits other than 0-9 (after
+    NFKC, which turns full-width digits into them) make it not a number we can link."""
+    text = unicodedata.normalize("NFKC", phone)
+    if any(c.isdigit() and c not in "0123456789" for c in text):
+        return None
+    digits = re.sub(r"[^0-9+]", "", text)
     if digits.startswith("+44"):
         digits = "0" + digits[3:]
     elif digits.startswith("0044"):
@@ -28,17 +40,21 @@ def normalise_phone(phone: str) -> str | None:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return unicodedata.normalize("NFKC", email).strip().casefold()
 
 
 def normalise_name(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     letters = "".join(c for c in decomposed if c.isalpha() or c.isspace())
-    return " ".join(letters.lower().split())
+    return " ".join(letters.casefold().split())
 
 
 class Pseudonymiser:
     def __init__(self, secret: str) -> None:
+        # An empty or short key would make pseudonyms guessable by hashing candidates.
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(f"the pseudonym secret must be at least {MIN_SECRET_LENGTH} "
+                             "characters")
         self._secret = secret.encode()
 
     def _key(self, kind: str, value: str) -> str:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from civic.http import problems
 from civic.http.limits import BodySizeLimit
@@ -17,6 +18,10 @@ from civic.http.problems import PROBLEM_JSON, TYPE_BASE
 from civic_testing import LiveServer
 
 LIMIT = 100
+
+
+class Note(BaseModel):
+    text: str
 
 
 def _app(seen: list[int]) -> FastAPI:
@@ -33,6 +38,11 @@ def _app(seen: list[int]) -> FastAPI:
     @app.post("/ignore")
     def ignore() -> dict[str, str]:  # never reads the body
         return {"status": "ok"}
+
+    @app.post("/model")
+    def model(body: Note) -> dict[str, int]:  # FastAPI parses this body itself
+        seen.append(len(body.text))
+        return {"bytes": len(body.text)}
 
     return app
 
@@ -97,6 +107,24 @@ def test_a_chunked_body_over_the_limit_is_refused_over_real_http(server, seen):
         assert big.request.headers["transfer-encoding"] == "chunked"
         _assert_too_large(big)
     assert seen == [*before, LIMIT]
+
+
+def test_a_chunked_json_body_over_the_limit_is_413_not_400(server, seen):
+    """FastAPI once turned the limit's error, raised while it parsed a JSON body, into
+    400 "There was an error parsing the body"; seen to fail that way before BodyTooLarge
+    became an HTTPException carrying its problem."""
+
+    def chunked_json(size: int) -> Iterator[bytes]:
+        yield b'{"text": "'
+        yield from _chunks(size)
+        yield b'"}'
+
+    with httpx.Client(base_url=server.url, timeout=5) as client:
+        small = client.post("/model", content=chunked_json(10),
+                            headers={"Content-Type": "application/json"})
+        assert small.status_code == 200 and small.json() == {"bytes": 10}
+        _assert_too_large(client.post("/model", content=chunked_json(LIMIT * 5),
+                                      headers={"Content-Type": "application/json"}))
 
 
 def test_a_malformed_content_length_does_not_get_round_the_count():

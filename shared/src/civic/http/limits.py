@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic.http.problems import Problem, problem_response
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from the body stream when it passes the limit. An HTTPException, because
+    FastAPI turns any other error while it parses a JSON body into a 400; it re-raises
+    these, and civic.http.problems answers with the problem carried here."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.status, problem.detail)
+        self.problem = problem
 
 
 class BodySizeLimit:
@@ -44,7 +51,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self._problem())
             return message
 
         async def tracking_send(message: Message) -> None:

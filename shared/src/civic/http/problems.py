@@ -107,6 +107,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        carried = getattr(exc, "problem", None)  # e.g. civic.http.limits.BodyTooLarge
+        if isinstance(carried, Problem):
+            return problem_response(carried, request)
         return problem_response(
             Problem(exc.status_code, _title(exc.status_code), str(exc.detail),
                     headers=getattr(exc, "headers", None)), request)

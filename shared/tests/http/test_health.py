@@ -73,3 +73,40 @@ def test_ready_when_the_broker_answers(kafka_bootstrap):
         ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready", "checks": {"broker": "ok"}}
+
+
+def test_readiness_is_cached_for_a_second_so_probes_do_not_pile_up_on_dependencies():
+    """Seen to fail with the cache taken out (every probe ran every check)."""
+    calls: list[float] = []
+    now = [100.0]
+    app = FastAPI()
+    health.install(app, {"counted": lambda: calls.append(now[0])}, clock=lambda: now[0])
+    with TestClient(app) as client:
+        for _ in range(5):
+            assert client.get("/readyz").status_code == 200
+        now[0] += 0.5
+        client.get("/readyz")
+        assert len(calls) == 1
+        now[0] += 0.6  # past the second
+        client.get("/readyz")
+        assert len(calls) == 2
+
+
+@pytest.mark.broker
+def test_the_broker_probe_keeps_one_admin_client(kafka_bootstrap, monkeypatch):
+    """Seen to fail when the probe built an admin client per call (3 made, not 1)."""
+    made: list[object] = []
+
+    class Counted(health.KafkaAdminClient):  # type: ignore[misc]
+        def __init__(self, **config: object) -> None:
+            made.append(self)
+            super().__init__(**config)
+
+    monkeypatch.setattr(health, "KafkaAdminClient", Counted)
+    probe = health.broker_check(kafka_bootstrap)
+    try:
+        for _ in range(3):
+            probe()
+    finally:
+        probe.close()
+    assert len(made) == 1

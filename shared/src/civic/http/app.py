@@ -92,6 +92,7 @@ def create_service_app(
                 async with lifespan(broker):
                     yield
         finally:
+            broker_probe.close()
             if embedded is not None:
                 embedded.stop()
             if database is not None:
@@ -102,7 +103,8 @@ def create_service_app(
     app.state.settings = settings
     app.state.container = container
     app.state.broker = broker
-    checks: dict[str, health.Check] = {"broker": lambda: health.broker_check(broker.servers)()}
+    broker_probe = health.broker_check(lambda: broker.servers)
+    checks: dict[str, health.Check] = {"broker": broker_probe}
     if database is not None:
         # civic.http.auth's role checks read the service's keys from here
         app.state.api_keys = api_keys or ApiKeyStore(database.engine)

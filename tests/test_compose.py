@@ -90,3 +90,44 @@ def test_production_settings_refuse_development_defaults(compose):
     env = compose["services"]["case_intake"]["environment"]
     assert env["CIVIC_ENV"] == "production"
     assert re.match(r"^\$\{CASE_INTAKE_PSEUDONYM_SECRET:\?", env["CASE_INTAKE_PSEUDONYM_SECRET"])
+
+
+def test_only_the_services_http_ports_reach_the_host(compose):
+    """Seen to fail on the file that published 5432 and 9092 to every interface."""
+    for name, service in compose["services"].items():
+        for mapping in service.get("ports", []):
+            parts = str(mapping).split(":")
+            if name in DEV_PORTS:
+                continue
+            assert name == "prometheus" and parts[0] == "127.0.0.1", (
+                f"{name} publishes {mapping}: only the services' HTTP ports may reach the "
+                "host (Prometheus on the loopback address)")
+    assert "ports" not in compose["services"]["kafka"]
+    assert "ports" not in compose["services"]["postgres"]
+
+
+def test_kafka_and_postgres_sit_on_an_internal_network_only(compose):
+    """Seen to fail on the file with one default network, reachable from outside."""
+    internal = {name for name, net in compose.get("networks", {}).items()
+                if (net or {}).get("internal") is True}
+    assert internal, "no internal network"
+    for name in ("kafka", "postgres"):
+        networks = set(compose["services"][name].get("networks", []))
+        assert networks and networks <= internal, f"{name} is on {networks or 'the default'}"
+
+
+def test_every_password_and_secret_comes_from_the_uncommitted_env_file(compose):
+    """Seen to fail on the file with the database password written into it."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
+    assert {"POSTGRES_PASSWORD", "CASE_INTAKE_PSEUDONYM_SECRET"} <= required
+    example = (ROOT / ".env.example").read_text()
+    assert required <= set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+    for service in compose["services"].values():
+        for key, value in (service.get("environment") or {}).items():
+            if "PASSWORD" in key or "SECRET" in key or "DATABASE_URL" in key:
+                assert "${" in str(value), f"{key} is written into the compose file"
+            if "DATABASE_URL" in key:
+                password = str(value).split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+                assert password.startswith("${POSTGRES_PASSWORD:?"), key

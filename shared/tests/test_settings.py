@@ -26,7 +26,26 @@ def test_a_plain_database_url_is_refused_in_production_and_warned_of_elsewhere(
     with pytest.raises(ValueError, match="EXAMPLE_DATABASE_URL"):
         ExampleSettings()
     monkeypatch.setenv("EXAMPLE_DATABASE_URL", "postgresql+psycopg://own@db/example")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     assert ExampleSettings().database_url.endswith("/example")
+
+
+@pytest.mark.parametrize("environment", ["staging", "prod", "development", "Production", ""])
+def test_an_unknown_environment_refuses_to_start(monkeypatch, environment):
+    """Only the exact string "production" once counted, so "prod" or "staging" ran with
+    the development defaults; seen to fail that way without the check."""
+    monkeypatch.setenv("CIVIC_ENV", environment)
+    with pytest.raises(ValueError, match="CIVIC_ENV must be dev, test or production"):
+        ExampleSettings()
+
+
+def test_production_names_every_setting_it_lacks(monkeypatch):
+    monkeypatch.setenv("CIVIC_ENV", "production")
+    with pytest.raises(ValueError, match="KAFKA_BOOTSTRAP_SERVERS must be set in production"):
+        ExampleSettings()
+    for environment in ("dev", "test"):
+        monkeypatch.setenv("CIVIC_ENV", environment)
+        assert ExampleSettings().kafka_bootstrap_servers is None
 
 
 def test_kafka_and_the_environment_are_read_without_a_prefix(monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from case_intake.settings import Settings
+from case_intake.settings import DEV_PSEUDONYM_SECRET, Settings
 
 
 def test_database_url_only_from_the_service_prefix(monkeypatch):
@@ -16,8 +16,14 @@ def test_database_url_only_from_the_service_prefix(monkeypatch):
     monkeypatch.setenv("CIVIC_ENV", "production")
     with pytest.raises(ValueError, match="set CASE_INTAKE_DATABASE_URL"):
         Settings()
+    _production_secrets(monkeypatch)
     monkeypatch.setenv("CASE_INTAKE_DATABASE_URL", "sqlite:///prefixed.db")
     assert Settings().database_url == "sqlite:///prefixed.db"
+
+
+def _production_secrets(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value")
 
 
 def test_kafka_bootstrap_servers_is_read_without_a_prefix(monkeypatch):
@@ -27,8 +33,13 @@ def test_kafka_bootstrap_servers_is_read_without_a_prefix(monkeypatch):
 
 def test_production_refuses_the_development_pseudonym_secret(monkeypatch):
     monkeypatch.setenv("CIVIC_ENV", "production")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("CASE_INTAKE_DATABASE_URL", "postgresql+psycopg://svc:pw@db/intake")
     with pytest.raises(ValueError, match="CASE_INTAKE_PSEUDONYM_SECRET must be set"):
         Settings().check_production_ready()
+    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", DEV_PSEUDONYM_SECRET)  # given, but known
+    with pytest.raises(ValueError, match="CASE_INTAKE_PSEUDONYM_SECRET must be set"):
+        Settings()
     monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value")
     Settings().check_production_ready()
 
@@ -43,8 +54,9 @@ def test_a_service_url_from_the_env_file_counts_and_no_url_is_logged(monkeypatch
         "CASE_INTAKE_DATABASE_URL=postgresql+psycopg://svc:s3cret@db/intake\n")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://plain:hunter2@db/shared")
     monkeypatch.setenv("CIVIC_ENV", "production")
+    _production_secrets(monkeypatch)
     assert Settings().database_url.endswith("@db/intake")
-    monkeypatch.setenv("CIVIC_ENV", "development")
+    monkeypatch.setenv("CIVIC_ENV", "dev")
     (tmp_path / ".env").write_text("")
     with caplog.at_level("WARNING"):
         assert Settings().database_url == "sqlite:///var/case_intake.db"

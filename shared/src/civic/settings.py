@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+import sys
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
+
+ENVIRONMENTS = ("dev", "test", "production")
+# Fields read from a variable without the service's prefix.
+UNPREFIXED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "environment": "CIVIC_ENV"}
+S = TypeVar("S", bound="ServiceSettings")
 
 
 class ServiceSettings(BaseSettings):
@@ -20,8 +26,10 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("kafka_bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS"),
         description="Unset: the embedded development broker is started (never in production).",
     )
-    environment: str = Field(default="development",
-                             validation_alias=AliasChoices("environment", "CIVIC_ENV"))
+    environment: str = Field(
+        default="dev", validation_alias=AliasChoices("environment", "CIVIC_ENV"),
+        description="dev, test or production. Anything else refuses to start: an unknown "
+        "environment must never run with development defaults.")
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None
@@ -29,6 +37,29 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     apply_topics: bool = Field(default=True,
                                description="Create missing topics from infra/topics.yaml at start.")
+
+    # What production must be given explicitly, by field name; services add their own.
+    required_in_production: ClassVar[tuple[str, ...]] = ("kafka_bootstrap_servers",)
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        if value not in ENVIRONMENTS:
+            raise ValueError(f"CIVIC_ENV must be dev, test or production, not {value!r}")
+        return value
+
+    def env_name(self, field: str) -> str:
+        return UNPREFIXED.get(field) or (
+            str(self.model_config.get("env_prefix", "")) + field).upper()
+
+    def check_production_ready(self) -> None:
+        """In production, refuse to start without every setting production needs."""
+        if not self.is_production:
+            return
+        missing = [self.env_name(f) for f in self.required_in_production
+                   if f not in self.model_fields_set]
+        if missing:
+            raise ValueError(", ".join(missing) + " must be set in production")
 
     def model_post_init(self, context: Any, /) -> None:
         # Each service reads only <SERVICE>_DATABASE_URL: a plain DATABASE_URL would point
@@ -42,6 +73,7 @@ class ServiceSettings(BaseSettings):
             if self.is_production:
                 raise ValueError(message)
             log.warning("%s (using the development default meanwhile)", message)
+        self.check_production_ready()
 
     @property
     def is_production(self) -> bool:
@@ -49,3 +81,12 @@ class ServiceSettings(BaseSettings):
 
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.host}:{self.port}"
+
+
+def load_settings(cls: type[S], program: str) -> S:
+    """The settings, or a one-line refusal naming what is wrong and exit status 2."""
+    try:
+        return cls()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        print(f"{program}: refusing to start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -7,6 +7,7 @@ import sys
 
 from civic.keys_cli import add_keys_parser, run_keys
 from civic.observability import configure_logging
+from civic.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from case_intake.settings import Settings
 
-    settings = Settings()
+    settings = load_settings(Settings, parser.prog)
     configure_logging("case_intake", settings.log_level)
     if args.command == "serve":
         from case_intake.app import create_app

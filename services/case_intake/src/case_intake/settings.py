@@ -31,7 +31,10 @@ class Settings(ServiceSettings):
         default=0.05, gt=0, description="How often a separate relay process looks for events.")
     contact_lookback_days: int = 365
 
+    required_in_production = ("kafka_bootstrap_servers", "database_url", "pseudonym_secret")
+
     def check_production_ready(self) -> None:
+        super().check_production_ready()
         if self.is_production and (
             self.pseudonym_secret.get_secret_value() == DEV_PSEUDONYM_SECRET
         ):

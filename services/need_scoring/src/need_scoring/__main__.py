@@ -9,6 +9,7 @@ from pathlib import Path
 
 from civic.keys_cli import add_keys_parser, run_keys
 from civic.observability import configure_logging
+from civic.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from need_scoring.settings import Settings
 
-    settings = Settings()
+    settings = load_settings(Settings, parser.prog)
     configure_logging("need_scoring", settings.log_level)
     # faust logs every internal service starting and stopping at INFO; keep its warnings.
     for noisy in ("faust", "mode", "need_scoring.stream.transport"):

@@ -55,6 +55,8 @@ class Settings(ServiceSettings):
     service_url: str | None = Field(default=None,
                                     description="Public address, for the transparency record.")
 
+    required_in_production = ("kafka_bootstrap_servers", "database_url")
+
     def group_timeouts(self) -> dict[str, float]:
         """faust consumer-group settings for this environment."""
         if self.is_production:

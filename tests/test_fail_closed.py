@@ -1,0 +1,70 @@
+"""Outside development, a service refuses to start on an unknown environment or a
+missing secret, with a message naming it, and dev keys are never seeded in production.
+
+Seen to fail before CIVIC_ENV was checked: "staging" started case intake with the
+pseudonym secret committed in the repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SERVICES = ["case_intake", "need_scoring"]
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("CASE_INTAKE_", "NEED_SCORING_", "CIVIC_", "KAFKA_"))
+             and k != "DATABASE_URL"}
+    return subprocess.run([sys.executable, "-m", *args], env={**clean, **env}, cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path) -> None:
+    result = _run([service, "serve"], {"CIVIC_ENV": "staging"}, tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "refusing to start" in result.stderr
+    assert "CIVIC_ENV must be dev, test or production, not 'staging'" in result.stderr
+
+
+@pytest.mark.parametrize(("service", "given", "missing"), [
+    ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+                     "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake"},
+     "CASE_INTAKE_PSEUDONYM_SECRET"),
+    ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"},
+     "CASE_INTAKE_DATABASE_URL"),
+    ("case_intake", {"CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"},
+     "KAFKA_BOOTSTRAP_SERVERS"),
+    ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}, "NEED_SCORING_DATABASE_URL"),
+])
+def test_production_without_a_secret_is_refused_naming_it(service: str, given: dict[str, str],
+                                                          missing: str, tmp_path: Path) -> None:
+    result = _run([service, "serve"], {"CIVIC_ENV": "production", **given}, tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"{missing} must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -> None:
+    prefix = service.upper()
+    env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+           f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
+           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"}
+    result = _run([service, "seed"], env, tmp_path)
+    assert result.returncode == 1
+    assert "refusing to" in (result.stdout + result.stderr)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path}/{service}.db")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM api_keys")).scalar() == 0
+    finally:
+        engine.dispose()

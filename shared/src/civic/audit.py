@@ -28,8 +28,9 @@ class AuditLogColumns:
     action: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     fields: Mapped[list[str]] = mapped_column(JSON)
-    # Why the data was read, as the reader said; never the resident's own words.
-    purpose: Mapped[str] = mapped_column(String(200))
+    # Why the data was read, as the reader said (up to the 500 characters an erasure
+    # reason may have); blanked when the case is erased, since it is free text.
+    purpose: Mapped[str] = mapped_column(String(500))
 
     @classmethod
     def entry(cls, principal: Principal, action: str, case_id: str | None,

@@ -21,6 +21,7 @@ from civic.kafka.handling import (
     handle_event,
     handle_event_async,
 )
+from civic_testing import run_coroutine
 
 POLICY = RetryPolicy(max_attempts=3, backoff_s=0.1, max_backoff_s=0.3)
 
@@ -128,7 +129,7 @@ def test_the_async_variant_follows_the_same_rules_with_coroutine_handlers():
         return [await handle_event_async(envelope, handler, POLICY, processed, sleep=sleep),
                 await handle_event_async(envelope, handler, POLICY, processed, sleep=sleep)]
 
-    assert asyncio.run(scenario()) == [Handled(attempts=2), Duplicate()]
+    assert run_coroutine(scenario()) == [Handled(attempts=2), Duplicate()]
     assert calls == [envelope.id, envelope.id] and sleeps == pytest.approx([0.1])
 
 
@@ -139,7 +140,7 @@ def test_the_async_variant_takes_plain_handlers_and_gives_up_too():
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    outcome = asyncio.run(handle_event_async(_envelope(), handler, POLICY, RecentEvents(),
+    outcome = run_coroutine(handle_event_async(_envelope(), handler, POLICY, RecentEvents(),
                                              sleep=sleep))
     assert isinstance(outcome, Failed) and outcome.attempts == 3 and handler.calls == 3
     assert sleeps == pytest.approx([0.1, 0.2])
@@ -150,7 +151,7 @@ def test_the_async_variant_waits_with_asyncio_sleep_by_default():
         return await handle_event_async(_envelope(), Flaky(failures=1),
                                         RetryPolicy(2, 0.01, 0.01), RecentEvents())
 
-    assert asyncio.run(scenario()) == Handled(attempts=2)
+    assert run_coroutine(scenario()) == Handled(attempts=2)
 
 
 def test_recent_events_forget_the_oldest_beyond_capacity():

@@ -3,24 +3,15 @@ the moment of the erasure: the stream keeps scoring and tries again."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from civic.reference import geography
+from civic_testing import run_coroutine
 from need_scoring.metrics import ScoringMetrics
 from need_scoring.policy import load_policy
 from need_scoring.settings import Settings
 from need_scoring.stream.faust_app import NeedStream
 from need_scoring.stream.processor import CaseProcessor
-
-
-def _run(coroutine: Coroutine[Any, Any, None]) -> None:
-    # in a thread of its own: faust's tests leave an event loop running in this one
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
 
 
 def test_a_failed_forget_is_tried_again_and_then_done_once(tmp_path: Path) -> None:
@@ -39,7 +30,7 @@ def test_a_failed_forget_is_tried_again_and_then_done_once(tmp_path: Path) -> No
 
     stream.on_erased = forget
     stream._unforgotten.update({"case-b", "case-a"})
-    _run(stream.forget_erased())  # fails: kept for later
-    _run(stream.forget_erased())  # succeeds
-    _run(stream.forget_erased())  # nothing left to do
+    run_coroutine(stream.forget_erased())  # fails: kept for later
+    run_coroutine(stream.forget_erased())  # succeeds
+    run_coroutine(stream.forget_erased())  # nothing left to do
     assert calls == [["case-a", "case-b"], ["case-a", "case-b"]]

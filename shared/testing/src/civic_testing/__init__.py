@@ -7,6 +7,7 @@ which provides the shared fixtures; tests import the helpers from here.
 from civic_testing.browser import CHROMIUM, CHROMIUM_ARGS, artefact_path, axe_violations
 from civic_testing.fixtures import LOCAL_POSTGRES, unique_group
 from civic_testing.fuzz import fuzz_operation
+from civic_testing.loops import run_coroutine
 from civic_testing.server import LiveServer
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "artefact_path",
     "axe_violations",
     "fuzz_operation",
+    "run_coroutine",
     "unique_group",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from case_intake.audit.models import AuditEntry
@@ -17,3 +17,10 @@ def record(session: Session, principal: Principal, action: str, case_id: str | N
 def for_case(session: Session, case_id: str) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
                                 .order_by(AuditEntry.id)))
+
+
+def blank_purposes(session: Session, case_id: str, text: str) -> None:
+    """Erasure: why staff read the case was free text, and may describe the resident.
+    Who read what and when stays."""
+    session.execute(update(AuditEntry).where(AuditEntry.case_id == case_id)
+                    .values(purpose=text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from case_intake.cases.models import Case, CasePersonal, Note, ResidentKey, StatusChange
@@ -96,10 +96,17 @@ def search(session: Session, *, ward_code: str | None, status: str | None,
     return found
 
 
+ERASED_TEXT = "(erased)"
+
+
 def erase_personal(session: Session, case_id: str) -> None:
+    """The resident's details, pseudonyms and notes go; what staff wrote in the history
+    (free text that may describe the resident) is replaced, and the transitions stay."""
     session.execute(delete(CasePersonal).where(CasePersonal.case_id == case_id))
     session.execute(delete(ResidentKey).where(ResidentKey.case_id == case_id))
     session.execute(delete(Note).where(Note.case_id == case_id))
+    session.execute(update(StatusChange).where(StatusChange.case_id == case_id)
+                    .values(reason=ERASED_TEXT))
 
 
 def by_ids(session: Session, ids: list[str]) -> list[Case]:

@@ -31,6 +31,7 @@ from case_intake.cases.schemas import (
     contact_of,
     summary,
 )
+from case_intake.idempotency import repository as idempotency
 from case_intake.metrics import IntakeMetrics
 from civic import outbox
 from civic.contracts.cases import CaseErased, CaseStatusChanged
@@ -173,6 +174,10 @@ class CaseService:
             if case.erased_at is None:
                 now = datetime.now(UTC)
                 cases.erase_personal(session, case_id)
+                idempotency.forget_case(session.connection(), case_id)
+                audit.blank_purposes(session, case_id, cases.ERASED_TEXT)
+                # the review reason can quote the postcode the resident gave
+                case.review_reason = cases.ERASED_TEXT if case.review_reason else None
                 case.erased_at, case.resident_key, case.updated_at = now, None, now
                 audit.record(session, principal, "erase_personal_data", case_id,
                              PERSONAL_FIELDS, reason)

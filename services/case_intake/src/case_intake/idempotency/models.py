@@ -20,3 +20,5 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int]
     response: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The case the answer created, so erasing it takes the answer (and its receipt) too.
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)

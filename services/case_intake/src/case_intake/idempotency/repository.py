@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, insert, select
+from sqlalchemy import Connection, Row, Table, delete, insert, select
 
 from case_intake.idempotency.models import IdempotencyRecord
 from civic.errors import InvalidInput
@@ -37,5 +37,11 @@ def store_many(conn: Connection,
     now = datetime.now(UTC)
     conn.execute(insert(_records), [
         {"key": key, "principal": principal, "request_hash": body_hash,
-         "status_code": status, "response": response, "created_at": now}
+         "status_code": status, "response": response, "created_at": now,
+         "case_id": response.get("id")}
         for key, principal, body_hash, status, response in answers])
+
+
+def forget_case(conn: Connection, case_id: str) -> None:
+    """Erasure: the stored answer holds the receipt token in plain text."""
+    conn.execute(delete(_records).where(_records.c.case_id == case_id))

@@ -1,0 +1,76 @@
+"""Erasure leaves nothing of the resident behind in any table of case intake, on
+SQLite and PostgreSQL, after the case has been noted, triaged, claimed and released.
+
+Seen to fail before erasure reached every table: the postcode survived in
+cases.review_reason, staff words in case_history.reason and audit_log.purpose, the
+receipt token in the idempotency record; and a 500-character erasure reason was a 500
+on PostgreSQL (audit_log.purpose was 200 characters)."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select, table, text
+
+MARKERS = ["Quillfeather", "07700900461", "900461", "zanzibar.marker", "ZZ9 9ZZ", "ZZ99ZZ",
+           "Marker Street", "MARKER-DETAILS", "MARKER-NOTE", "MARKER-TRIAGE",
+           "MARKER-RELEASE", "MARKER-PURPOSE", "1961-04-02"]
+
+
+def _dump(engine) -> str:  # type: ignore[no-untyped-def]
+    """Every row of every table, as text."""
+    found = []
+    with engine.connect() as conn:
+        for name in inspect(conn).get_table_names():
+            columns = [c["name"] for c in inspect(conn).get_columns(name)]
+            query = select(*(text(f'"{c}"') for c in columns)).select_from(table(name))
+            found += [f"{name}: {tuple(row)}" for row in conn.execute(query)]
+    return "\n".join(found)
+
+
+def test_erasure_leaves_no_trace_of_the_resident_in_any_table(client, as_, case_body):
+    body = case_body(
+        contact={"name": "Ada Quillfeather", "phone": "07700 900461",
+                 "email": "zanzibar.marker@example.org", "date_of_birth": "1961-04-02",
+                 "address": "1 Marker Street, London"},
+        location={"postcode": "ZZ9 9ZZ"}, details="MARKER-DETAILS: cupboards empty.")
+    created = client.post("/v1/cases", json=body,
+                          headers={**as_("staff"), "Idempotency-Key": "erasure-test-0001"})
+    assert created.status_code == 201, created.text
+    case_id, receipt = created.json()["id"], created.json()["receipt_token"]
+    assert "ZZ9 9ZZ" in created.json()["location"]["review_reason"]
+    staff, partner = as_("staff"), as_("partner")
+    steps = [
+        client.post(f"/v1/cases/{case_id}/notes", json={"text": "MARKER-NOTE rang back"},
+                    headers=staff),
+        client.post(f"/v1/cases/{case_id}/status",
+                    json={"to": "triaged", "reason": "MARKER-TRIAGE checked"}, headers=staff),
+        client.get(f"/v1/cases/{case_id}", params={"purpose": "MARKER-PURPOSE call"},
+                   headers=staff),
+        client.post(f"/v1/cases/{case_id}/claim", headers=partner),
+        client.get(f"/v1/cases/{case_id}/contact", headers=partner),
+        client.post(f"/v1/cases/{case_id}/release",
+                    json={"reason": "MARKER-RELEASE cannot help"}, headers=partner),
+    ]
+    assert [r.status_code for r in steps] == [201, 200, 200, 200, 200, 200], \
+        [r.text for r in steps]
+    engine = client.app.state.container.database.engine
+    before = _dump(engine)
+    assert all(marker in before for marker in ("MARKER-NOTE", "MARKER-TRIAGE", receipt))
+
+    erased = client.post(f"/v1/cases/{case_id}/erasure",
+                         json={"reason": "Erasure request ER-2026-0042. " + "x" * 469},
+                         headers=staff)
+    assert erased.status_code == 200, erased.text
+
+    after = _dump(engine)
+    left = [m for m in [*MARKERS, receipt] if m.lower() in after.lower()]
+    assert left == [], [line for line in after.splitlines()
+                        if any(m.lower() in line.lower() for m in left)]
+    history = client.get(f"/v1/cases/{case_id}/history", headers=staff).json()
+    assert [h["to_status"] for h in history] == ["submitted", "triaged", "claimed", "triaged"]
+
+    # The pseudonyms went too: the same resident's next case links to nothing.
+    again = client.post("/v1/cases", json=case_body(
+        contact={"name": "Ada Quillfeather", "phone": "07700 900461"}), headers=staff)
+    assert again.status_code == 201
+    detail = client.get(f"/v1/cases/{again.json()['id']}", headers=staff).json()
+    assert detail["previous_contacts_12m"] == 0

@@ -2,7 +2,8 @@
 missing secret, with a message naming it, and dev keys are never seeded in production.
 
 Seen to fail before CIVIC_ENV was checked: "staging" started case intake with the
-pseudonym secret committed in the repository."""
+pseudonym secret committed in the repository. The seeding refusal held before this
+change too; its test guards it."""
 
 from __future__ import annotations
 
@@ -37,12 +38,15 @@ def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path
                      "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake"},
      "CASE_INTAKE_PSEUDONYM_SECRET"),
     ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"},
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"},
      "CASE_INTAKE_DATABASE_URL"),
     ("case_intake", {"CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
-                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"},
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"},
      "KAFKA_BOOTSTRAP_SERVERS"),
     ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}, "NEED_SCORING_DATABASE_URL"),
+    # given, but empty: as unset
+    ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092", "NEED_SCORING_DATABASE_URL": ""},
+     "NEED_SCORING_DATABASE_URL"),
 ])
 def test_production_without_a_secret_is_refused_naming_it(service: str, given: dict[str, str],
                                                           missing: str, tmp_path: Path) -> None:
@@ -56,7 +60,7 @@ def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -
     prefix = service.upper()
     env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
            f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
-           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret"}
+           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"}
     result = _run([service, "seed"], env, tmp_path)
     assert result.returncode == 1
     assert "refusing to" in (result.stdout + result.stderr)
@@ -68,3 +72,20 @@ def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -
             assert conn.execute(text("SELECT count(*) FROM api_keys")).scalar() == 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("secret", "refusal"), [
+    ("replace-me-with-a-long-random-secret-from-the-example-file",
+     "CASE_INTAKE_PSEUDONYM_SECRET still hold the example file's placeholder"),
+    ("short-but-not-empty", "CASE_INTAKE_PSEUDONYM_SECRET must be at least 32 characters"),
+])
+def test_a_placeholder_or_short_secret_is_refused(secret: str, refusal: str,
+                                                  tmp_path: Path) -> None:
+    """Seen to fail when copying .env.example unchanged, or a short secret, let
+    production start (the short one failed later with a bare traceback)."""
+    env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+           "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
+           "CASE_INTAKE_PSEUDONYM_SECRET": secret}
+    result = _run(["case_intake", "serve"], env, tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert refusal in result.stderr

@@ -4,6 +4,8 @@ phone would otherwise reach the logs)."""
 
 from __future__ import annotations
 
+import traceback
+
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, insert, text
 from sqlalchemy.exc import IntegrityError
@@ -68,7 +70,10 @@ def test_a_database_error_does_not_quote_the_statement_parameters(database_url):
 def test_a_duplicate_key_error_does_not_quote_the_key(database_url):
     """PostgreSQL's own DETAIL ("Key (key)=(...) already exists") once reached the
     message through psycopg, where hide_parameters cannot hide it; seen to fail with
-    civic.db's handle_error listener taken out."""
+    civic.db's handle_error listener taken out, and (in the traceback) while the
+    driver's chained error still held it."""
     error = _duplicate_key_error(database_url)
     assert KEY not in str(error) and KEY not in repr(error)
+    # nor in the traceback a log.exception prints, which includes the driver's error
+    assert KEY not in "".join(traceback.format_exception(error))
     assert "people" in str(error) or "duplicate" in str(error) or "UNIQUE" in str(error)

@@ -23,7 +23,7 @@ def test_database_url_only_from_the_service_prefix(monkeypatch):
 
 def _production_secrets(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
-    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value")
+    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value-0001")
 
 
 def test_kafka_bootstrap_servers_is_read_without_a_prefix(monkeypatch):
@@ -40,24 +40,26 @@ def test_production_refuses_the_development_pseudonym_secret(monkeypatch):
     monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", DEV_PSEUDONYM_SECRET)  # given, but known
     with pytest.raises(ValueError, match="CASE_INTAKE_PSEUDONYM_SECRET must be set"):
         Settings()
-    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value")
+    monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value-0001")
     Settings().check_production_ready()
 
 
-def test_a_service_url_from_the_env_file_counts_and_no_url_is_logged(monkeypatch, tmp_path,
-                                                                      caplog):
-    """Seen to fail when the check looked only at the process environment: the service's
-    own URL in .env was missed, production refused to start, and the warning quoted the
-    plain URL with its password."""
+def test_a_service_url_given_counts_the_env_file_is_not_read_and_no_url_is_logged(
+        monkeypatch, tmp_path, caplog):
+    """Seen to fail when the check looked only at the process environment (a URL given
+    to the settings directly was missed and production refused to start), and when the
+    warning quoted the plain URL with its password. The .env in the working folder
+    holds the compose stack's secrets, which settings never read."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(
-        "CASE_INTAKE_DATABASE_URL=postgresql+psycopg://svc:s3cret@db/intake\n")
+        "CASE_INTAKE_PSEUDONYM_SECRET=from-the-compose-env-file-never-read-0001\n")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://plain:hunter2@db/shared")
     monkeypatch.setenv("CIVIC_ENV", "production")
     _production_secrets(monkeypatch)
-    assert Settings().database_url.endswith("@db/intake")
+    own = Settings(database_url="postgresql+psycopg://svc:s3cret@db/intake")
+    assert own.database_url.endswith("@db/intake")
+    assert "compose" not in own.pseudonym_secret.get_secret_value()
     monkeypatch.setenv("CIVIC_ENV", "dev")
-    (tmp_path / ".env").write_text("")
     with caplog.at_level("WARNING"):
         assert Settings().database_url == "sqlite:///var/case_intake.db"
     assert "set CASE_INTAKE_DATABASE_URL" in caplog.text

@@ -20,7 +20,6 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -34,10 +33,10 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
-    inspect,
-    text,
 )
 from sqlalchemy.orm import Session, sessionmaker
+
+from civic.migrations import adopt_public_tables, adopt_shared_version_table, ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -127,15 +126,20 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 
 
 def _without_server_detail(context: Any) -> BaseException | None:
-    """PostgreSQL's DETAIL quotes row values ("Key (phone)=(07700…) already exists"),
-    which hide_parameters cannot hide; the same error, with only the server's primary
-    message, is raised instead."""
+    """PostgreSQL's DETAIL quotes row values ("Key (phone)=(07700…) already exists",
+    "Failing row contains (…)"), which hide_parameters cannot hide. The driver's own
+    error loses it too, since SQLAlchemy chains it as the cause that a logged traceback
+    prints; the same error type is raised, with the primary message and the constraint."""
     original, raised = context.original_exception, context.sqlalchemy_exception
-    detail = getattr(getattr(original, "diag", None), "message_detail", None)
-    if not detail or raised is None or context.is_disconnect:
+    diag = getattr(original, "diag", None)
+    if (diag is None or not diag.message_detail or raised is None
+            or context.is_disconnect):
         return None
-    bare = type(original)(f"{original.diag.message_primary} (the server's detail is "
-                          "withheld: it may quote a row)")
+    constraint = f" (constraint {diag.constraint_name})" if diag.constraint_name else ""
+    message = (f"{diag.message_primary}{constraint}; the server's detail is withheld: "
+               "it may quote a row")
+    original.args = (message,)
+    bare = type(original)(message)
     replacement: BaseException = type(raised)(
         raised.statement, raised.params, bare, hide_parameters=True, code=raised.code)
     return replacement
@@ -170,59 +174,15 @@ class ServiceDatabase:
         config.set_main_option("script_location", str(self.schema.migrations))
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                _ensure_schema(conn, self.schema.service)
-                _adopt_public_tables(conn, self.schema)
-            _adopt_shared_version_table(conn, self.schema.version_table)
+                ensure_schema(conn, self.schema.service)
+                adopt_public_tables(conn, self.schema)
+            adopt_shared_version_table(conn, self.schema.version_table)
             config.attributes["connection"] = conn
             config.attributes["database"] = self
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _ensure_schema(conn: Any, name: str) -> None:
-    # Asked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database
-    # even when the schema exists, and a role given only its own schema lacks it.
-    exists = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"),
-                          {"n": name}).first()
-    if exists is None:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-
-
-def _adopt_public_tables(conn: Any, schema: DatabaseSchema) -> None:
-    """A PostgreSQL database made before each service had its own schema keeps the
-    service's tables in ``public``; move them into the schema once, data and all, rather
-    than migrating an empty copy beside them. Only a ``public`` whose recorded revision
-    is one of this service's is taken."""
-    found = inspect(conn)
-    own = set(found.get_table_names(schema=schema.service))
-    public = found.get_table_names(schema="public")
-    if own & {schema.version_table, "alembic_version"} or "alembic_version" not in public:
-        return
-    revision = conn.execute(text("SELECT version_num FROM public.alembic_version")).scalar()
-    known = {r.revision for r in ScriptDirectory(str(schema.migrations)).walk_revisions()}
-    if revision not in known:
-        return
-    for name in public:
-        conn.execute(text(f'ALTER TABLE public."{name}" SET SCHEMA "{schema.service}"'))
-    log.warning("moved %d tables of %s from the public schema into its own schema",
-                len(public), schema.service)
-
-
-def _adopt_shared_version_table(conn: Any, own_table: str) -> None:
-    """Databases made before each service had its own version table kept the revision
-    in ``alembic_version``; carry it over once, so they are not migrated again."""
-    names = set(inspect(conn).get_table_names())
-    if own_table in names or "alembic_version" not in names:
-        return
-    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    conn.execute(text(f"CREATE TABLE {own_table} (version_num VARCHAR(32) NOT NULL "
-                      f"PRIMARY KEY)"))
-    if revision is not None:
-        conn.execute(text(f"INSERT INTO {own_table} (version_num) VALUES (:v)"),
-                     {"v": revision})
-    conn.execute(text("DROP TABLE alembic_version"))
 
 
 def run_alembic_env(schema: DatabaseSchema, database_url: str) -> None:
@@ -244,6 +204,6 @@ def run_alembic_env(schema: DatabaseSchema, database_url: str) -> None:
         return
     with make_engine(database_url, schema.service).connect() as conn:
         if conn.dialect.name == "postgresql":
-            _ensure_schema(conn, schema.service)
+            ensure_schema(conn, schema.service)
         run(conn)
         conn.commit()

@@ -9,6 +9,7 @@ consumers skip by id, never a second event under a new id.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -80,6 +81,20 @@ def enqueue_many(conn: Connection, payloads: Sequence[EventPayload], *, source: 
     if rows:
         conn.execute(insert(outbox), rows)
     return ids
+
+
+def redact_pending(conn: Connection, *, key: str, event_type: str,
+                   fields: dict[str, object]) -> int:
+    """Erasure: events not yet published still carry what has just been erased. Set
+    these payload fields on every waiting event of this type and key, keeping each
+    event's id; return how many were changed."""
+    rows = conn.execute(select(outbox.c.id, outbox.c.value).where(
+        outbox.c.key == key.encode(), outbox.c.event_type == event_type)).all()
+    for row in rows:
+        payload = {**json.loads(row.value), **fields}
+        conn.execute(update(outbox).where(outbox.c.id == row.id).values(
+            value=json.dumps(payload, separators=(",", ":")).encode()))
+    return len(rows)
 
 
 class OutboxRelay:

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -16,10 +16,13 @@ ENVIRONMENTS = ("dev", "test", "production")
 # Fields read from a variable without the service's prefix.
 UNPREFIXED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "environment": "CIVIC_ENV"}
 S = TypeVar("S", bound="ServiceSettings")
+PLACEHOLDER = "replace-me"  # how compose.env.example marks what must be replaced
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_file=".env", env_file_encoding="utf-8")
+    # Only the process environment: a .env file in the working folder holds the compose
+    # stack's production secrets (docker-compose.yml), which must not leak into dev runs.
+    model_config = SettingsConfigDict(extra="ignore")
 
     kafka_bootstrap_servers: str | None = Field(
         default=None,
@@ -56,10 +59,21 @@ class ServiceSettings(BaseSettings):
         """In production, refuse to start without every setting production needs."""
         if not self.is_production:
             return
-        missing = [self.env_name(f) for f in self.required_in_production
-                   if f not in self.model_fields_set]
+        missing = [self.env_name(f) for f in self.required_in_production if not self._given(f)]
         if missing:
             raise ValueError(", ".join(missing) + " must be set in production")
+        placeholders = [self.env_name(f) for f in self.required_in_production
+                        if self._value(f).startswith(PLACEHOLDER)]
+        if placeholders:
+            raise ValueError(", ".join(placeholders) + " still hold the example file's "
+                             "placeholder; give each a real value")
+
+    def _value(self, field: str) -> str:
+        value = getattr(self, field)
+        return str(value.get_secret_value() if isinstance(value, SecretStr) else value or "")
+
+    def _given(self, field: str) -> bool:
+        return field in self.model_fields_set and bool(self._value(field).strip())
 
     def model_post_init(self, context: Any, /) -> None:
         # Each service reads only <SERVICE>_DATABASE_URL: a plain DATABASE_URL would point

@@ -8,10 +8,11 @@ from pydantic_settings import SettingsConfigDict
 from civic.settings import ServiceSettings
 
 DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret-change-me-0000"
+PRODUCTION_SECRET_LENGTH = 32  # e.g. secrets.token_urlsafe(32) gives 43 characters
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CASE_INTAKE_", extra="ignore", env_file=".env")
+    model_config = SettingsConfigDict(env_prefix="CASE_INTAKE_", extra="ignore")
 
     port: int = 8001
     database_url: str = Field(
@@ -35,7 +36,9 @@ class Settings(ServiceSettings):
 
     def check_production_ready(self) -> None:
         super().check_production_ready()
-        if self.is_production and (
-            self.pseudonym_secret.get_secret_value() == DEV_PSEUDONYM_SECRET
-        ):
+        secret = self.pseudonym_secret.get_secret_value()
+        if self.is_production and secret == DEV_PSEUDONYM_SECRET:
             raise ValueError("CASE_INTAKE_PSEUDONYM_SECRET must be set in production")
+        if self.is_production and len(secret) < PRODUCTION_SECRET_LENGTH:
+            raise ValueError(f"CASE_INTAKE_PSEUDONYM_SECRET must be at least "
+                             f"{PRODUCTION_SECRET_LENGTH} characters in production")

@@ -3,8 +3,9 @@ SQLite and PostgreSQL, after the case has been noted, triaged, claimed and relea
 
 Seen to fail before erasure reached every table: the postcode survived in
 cases.review_reason, staff words in case_history.reason and audit_log.purpose, the
-receipt token in the idempotency record; and a 500-character erasure reason was a 500
-on PostgreSQL (audit_log.purpose was 200 characters)."""
+receipt token in the idempotency record, the pseudonym in the submission waiting in the
+outbox; a reason given after the erasure was kept; and a 500-character erasure reason
+was a 500 on PostgreSQL (audit_log.purpose was 200 characters)."""
 
 from __future__ import annotations
 
@@ -55,18 +56,29 @@ def test_erasure_leaves_no_trace_of_the_resident_in_any_table(client, as_, case_
     engine = client.app.state.container.database.engine
     before = _dump(engine)
     assert all(marker in before for marker in ("MARKER-NOTE", "MARKER-TRIAGE", receipt))
+    with engine.connect() as conn:  # the pseudonyms, also in the waiting outbox event
+        pseudonyms = [k for (k,) in conn.execute(text(
+            "SELECT key FROM resident_keys WHERE case_id = :c"), {"c": case_id})]
+    assert pseudonyms and all(k in before for k in pseudonyms)
 
-    erased = client.post(f"/v1/cases/{case_id}/erasure",
-                         json={"reason": "Erasure request ER-2026-0042. " + "x" * 469},
+    # The erasure request's reference is kept with the erasure, for accountability.
+    reason = "Erasure request ER-2026-0042. " + "x" * 470
+    assert len(reason) == 500
+    erased = client.post(f"/v1/cases/{case_id}/erasure", json={"reason": reason},
                          headers=staff)
     assert erased.status_code == 200, erased.text
+    later = client.post(f"/v1/cases/{case_id}/status",
+                        json={"to": "closed", "reason": "MARKER-TRIAGE after erasure"},
+                        headers=staff)
+    assert later.status_code == 200, later.text
 
     after = _dump(engine)
-    left = [m for m in [*MARKERS, receipt] if m.lower() in after.lower()]
+    left = [m for m in [*MARKERS, *pseudonyms, receipt] if m.lower() in after.lower()]
     assert left == [], [line for line in after.splitlines()
                         if any(m.lower() in line.lower() for m in left)]
     history = client.get(f"/v1/cases/{case_id}/history", headers=staff).json()
-    assert [h["to_status"] for h in history] == ["submitted", "triaged", "claimed", "triaged"]
+    assert [h["to_status"] for h in history] == ["submitted", "triaged", "claimed", "triaged",
+                                                 "closed"]
 
     # The pseudonyms went too: the same resident's next case links to nothing.
     again = client.post("/v1/cases", json=case_body(

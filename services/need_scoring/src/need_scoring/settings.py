@@ -13,8 +13,7 @@ POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="NEED_SCORING_", extra="ignore",
-                                      env_file=".env")
+    model_config = SettingsConfigDict(env_prefix="NEED_SCORING_", extra="ignore")
 
     port: int = 8002
     database_url: str = Field(

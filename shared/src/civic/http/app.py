@@ -92,7 +92,8 @@ def create_service_app(
                 async with lifespan(broker):
                     yield
         finally:
-            broker_probe.close()
+            # off the event loop: a probe in flight holds its lock for up to seconds
+            await anyio.to_thread.run_sync(broker_probe.close)
             if embedded is not None:
                 embedded.stop()
             if database is not None:

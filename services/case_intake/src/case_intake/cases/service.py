@@ -34,7 +34,7 @@ from case_intake.cases.schemas import (
 from case_intake.idempotency import repository as idempotency
 from case_intake.metrics import IntakeMetrics
 from civic import outbox
-from civic.contracts.cases import CaseErased, CaseStatusChanged
+from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
 from civic.contracts.common import ActorRole, CaseStatus
 from civic.db import write_lock
 from civic.errors import Conflict, NotFound
@@ -147,6 +147,8 @@ class CaseService:
         elif target == CaseStatus.TRIAGED and current == CaseStatus.CLAIMED:
             case.claimed_by = None
         case.status, case.updated_at = target.value, now
+        if case.erased_at is not None:  # staff words about an erased resident are not kept
+            reason = cases.ERASED_TEXT
         session.add(StatusChange(case_id=case.id, at=now, actor_role=principal.role.value,
                                  actor_id=principal.name, from_status=current.value,
                                  to_status=target.value, reason=reason))
@@ -175,6 +177,10 @@ class CaseService:
                 now = datetime.now(UTC)
                 cases.erase_personal(session, case_id)
                 idempotency.forget_case(session.connection(), case_id)
+                # a submission still waiting for the broker carries the pseudonym
+                outbox.redact_pending(session.connection(), key=case_id,
+                                      event_type=CaseSubmitted.event_type,
+                                      fields={"resident_key": None})
                 audit.blank_purposes(session, case_id, cases.ERASED_TEXT)
                 # the review reason can quote the postcode the resident gave
                 case.review_reason = cases.ERASED_TEXT if case.review_reason else None

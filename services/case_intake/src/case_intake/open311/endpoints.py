@@ -14,6 +14,7 @@ from case_intake.open311 import catalogue
 from case_intake.open311.formats import respond
 from case_intake.open311.translate import Open311Error, category
 from civic.contracts.common import Category
+from civic.http.limits import BodyTooLarge
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 Format = Literal["json", "xml"]
@@ -40,6 +41,8 @@ def service_definition(service_code: str, fmt: Format) -> Response:
 async def create_request(fmt: Format, request: Request, open311: Open311) -> Response:
     try:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    except BodyTooLarge:
+        raise  # answered 413 like every other oversized body
     except Exception:
         return _error(fmt, Open311Error(400, "the body must be application/x-www-form-urlencoded"))
     try:

@@ -21,6 +21,11 @@ def upgrade() -> None:
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
         batch_op.add_column(sa.Column('case_id', sa.String(length=36), nullable=True))
         batch_op.create_index('ix_idempotency_keys_case_id', ['case_id'], unique=False)
+    # Records kept before this revision learn their case from the answer they hold.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE idempotency_keys SET case_id = response::json->>'id'")
+    else:
+        op.execute("UPDATE idempotency_keys SET case_id = json_extract(response, '$.id')")
 
 
 def downgrade() -> None:

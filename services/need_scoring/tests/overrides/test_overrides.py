@@ -91,6 +91,8 @@ def test_staff_override_a_band_with_a_reason_and_it_is_published_and_kept(
     with server.app.state.container.database.sessions() as session:
         actions = [(row.action, row.actor_id) for row in audit.for_case(session, case_id)]
     assert ("override_band", "staff.t") in actions
+    # listing the overrides reads staff's reasons: audited like any personal-data read
+    assert ("read_override_reasons", "ops.t") in actions
     assert actions.count(("read_score", "staff.t")) >= 2
 
     metrics = httpx.get(f"{server.url}/metrics").text

@@ -89,9 +89,12 @@ class CaseService:
                 details=person.details if person else None,
                 notes=[NoteOut(at=n.at, author=n.author, text=n.text) for n in notes])
 
-    def history(self, case_id: str) -> list[HistoryEntry]:
-        with self.sessions() as session:
-            self._get(session, case_id)
+    def history(self, case_id: str, principal: Principal, purpose: str) -> list[HistoryEntry]:
+        with self.sessions.begin() as session:
+            case = self._get(session, case_id)
+            if case.erased_at is None:  # after erasure the reasons are placeholders
+                audit.record(session, principal, "read_personal_data", case_id,
+                             ["history"], purpose)
             return [HistoryEntry(at=h.at, actor_role=h.actor_role, actor_id=h.actor_id,
                                  from_status=h.from_status, to_status=h.to_status,
                                  reason=h.reason)

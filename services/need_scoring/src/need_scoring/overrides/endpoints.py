@@ -28,7 +28,8 @@ async def post_override(case_id: UUID, body: OverrideBandIn,
 @router.get("/{case_id}/band-overrides", response_model=list[OverrideDecisionOut],
             summary="Every band override of a case, oldest first")
 async def list_overrides(case_id: UUID,
-                         _principal: Annotated[Principal,
-                                               Depends(require(Role.STAFF, Role.OPS))],
+                         principal: Annotated[Principal,
+                                              Depends(require(Role.STAFF, Role.OPS))],
                          overrides: Overrides) -> list[OverrideDecisionOut]:
-    return await overrides.decisions(str(case_id))
+    """Each read is audited: the reasons describe the resident's situation."""
+    return await overrides.decisions(str(case_id), principal)

@@ -53,14 +53,17 @@ class OverrideService:
         self.stream = stream
         self.sessions = sessions
 
-    async def decisions(self, case_id: str) -> list[OverrideDecisionOut]:
-        """Every band override of a case, oldest first."""
+    async def decisions(self, case_id: str, principal: Principal) -> list[OverrideDecisionOut]:
+        """Every band override of a case, oldest first. The reasons are staff's words
+        about the resident's situation, so every read is audited."""
         if CaseRecord.from_json(self.stream.cases.get(case_id)).erased:
             raise Gone("Erased", "This case was erased, and its overrides with it.",
                        slug="erased")
 
         def load() -> list[OverrideDecisionOut]:
-            with self.sessions() as session:
+            with self.sessions.begin() as session:
+                audit.record(session, principal, "read_override_reasons", case_id,
+                             ["band", "reason"], "not stated")
                 return [OverrideDecisionOut.model_validate(row, from_attributes=True)
                         for row in repository.for_case(session, case_id)]
         return await anyio.to_thread.run_sync(load)

@@ -20,7 +20,7 @@ from case_intake.settings import Settings as IntakeSettings
 from civic.contracts.envelope import decode
 from civic.contracts.scoring import CaseScored
 from civic.http.auth import Role
-from civic_testing import LiveServer
+from civic_testing import LiveServer, wait_for_area_need
 from need_scoring.app import create_app as create_scoring
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
@@ -62,19 +62,8 @@ def _score_of(bootstrap: str, case_id: str, timeout_s: float = 30) -> CaseScored
 def _open_need(scoring_url: str, level: str, code: str,
                until: Callable[[dict[str, Any]], bool], timeout_s: float = 60
                ) -> dict[str, Any]:
-    """The area's 7-day figures as need scoring serves them, once `until` holds."""
-    deadline = time.monotonic() + timeout_s
-    properties: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = httpx.get(f"{scoring_url}/v1/areas/need",
-                             params={"level": level, "window": "7d"})
-        if response.status_code == 200:
-            features = {f["id"]: f for f in response.json()["features"]}
-            properties = features[code]["properties"]
-            if until(properties):
-                return properties
-        time.sleep(0.3)
-    raise AssertionError(f"{level} {code} never reached the expected figures: {properties}")
+    return wait_for_area_need(scoring_url, code, level=level, until=until,
+                              timeout_s=timeout_s)
 
 
 def test_a_case_filed_through_intake_is_scored_explained_and_leaves_open_need_when_withdrawn(

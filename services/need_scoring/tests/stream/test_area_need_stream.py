@@ -4,7 +4,6 @@ are withdrawn, resolved or erased."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from civic.contracts.cases import CaseErased, CaseStatusChanged
 from civic.contracts.envelope import encode
 from civic.contracts.scoring import AreaNeedChanged
 from civic.kafka.producer import EventProducer
-from civic_testing import LiveServer
+from civic_testing import LiveServer, wait_for_area_need
 
 from ..conftest import make_case, read_events
 
@@ -30,18 +29,8 @@ BUSY, QUIET, WARD = "E01000850", "E01000851", "E05000129"
 def lsoa_need(server: LiveServer, code: str, level: str = "lsoa",
               until: Callable[[dict[str, Any]], bool] = lambda _p: True,
               timeout_s: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    properties: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = httpx.get(f"{server.url}/v1/areas/need",
-                             params={"level": level, "window": "7d"})
-        if response.status_code == 200:
-            features = {f["id"]: f for f in response.json()["features"]}
-            properties = features[code]["properties"]
-            if until(properties):
-                return properties
-        time.sleep(0.3)
-    raise AssertionError(f"{code} never reached the expected state: {properties}")
+    return wait_for_area_need(server.url, code, level=level, until=until,
+                              timeout_s=timeout_s)
 
 
 def test_open_need_is_counted_suppressed_and_follows_the_lifecycle(

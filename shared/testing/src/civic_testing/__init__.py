@@ -4,6 +4,7 @@ pytest loads :mod:`civic_testing.plugin` (the repository's root ``conftest.py`` 
 which provides the shared fixtures; tests import the helpers from here.
 """
 
+from civic_testing.area_need import wait_for_area_need
 from civic_testing.browser import CHROMIUM, CHROMIUM_ARGS, artefact_path, axe_violations
 from civic_testing.fixtures import LOCAL_POSTGRES, unique_group
 from civic_testing.fuzz import fuzz_operation
@@ -20,4 +21,5 @@ __all__ = [
     "fuzz_operation",
     "run_coroutine",
     "unique_group",
+    "wait_for_area_need",
 ]

@@ -35,14 +35,22 @@ def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path
 
 @pytest.mark.parametrize(("service", "given", "missing"), [
     ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-                     "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake"},
+                     "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
+                     "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"},
      "CASE_INTAKE_PSEUDONYM_SECRET"),
     ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"},
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
+                     "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"},
      "CASE_INTAKE_DATABASE_URL"),
     ("case_intake", {"CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
-                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"},
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
+                     "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"},
      "KAFKA_BOOTSTRAP_SERVERS"),
+    # staff session cookies are signed with their own secret
+    ("case_intake", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+                     "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
+                     "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"},
+     "CASE_INTAKE_SESSION_SECRET"),
     ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}, "NEED_SCORING_DATABASE_URL"),
     # given, but empty: as unset
     ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092", "NEED_SCORING_DATABASE_URL": ""},
@@ -60,7 +68,8 @@ def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -
     prefix = service.upper()
     env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
            f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
-           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars"}
+           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
+           "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"}
     result = _run([service, "seed"], env, tmp_path)
     assert result.returncode == 1
     assert "refusing to" in (result.stdout + result.stderr)
@@ -85,7 +94,28 @@ def test_a_placeholder_or_short_secret_is_refused(secret: str, refusal: str,
     production start (the short one failed later with a bare traceback)."""
     env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
            "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
-           "CASE_INTAKE_PSEUDONYM_SECRET": secret}
+           "CASE_INTAKE_PSEUDONYM_SECRET": secret,
+           "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"}
+    result = _run(["case_intake", "serve"], env, tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert refusal in result.stderr
+
+
+@pytest.mark.parametrize(("secret", "refusal"), [
+    ("replace-me-with-a-long-random-secret-from-the-example-file",
+     "CASE_INTAKE_SESSION_SECRET still hold the example file's placeholder"),
+    ("short-but-not-empty", "CASE_INTAKE_SESSION_SECRET must be at least 32 characters"),
+    ("a-long-random-production-secret-of-40-chars",
+     "CASE_INTAKE_SESSION_SECRET must differ from CASE_INTAKE_PSEUDONYM_SECRET"),
+])
+def test_a_placeholder_short_or_reused_session_secret_is_refused(secret: str, refusal: str,
+                                                                 tmp_path: Path) -> None:
+    """Seen to fail with session_secret left out of required_in_production and its
+    checks: production signed staff cookies with the example file's placeholder."""
+    env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+           "CASE_INTAKE_DATABASE_URL": "postgresql+psycopg://u:p@db/intake",
+           "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
+           "CASE_INTAKE_SESSION_SECRET": secret}
     result = _run(["case_intake", "serve"], env, tmp_path)
     assert result.returncode == 2, result.stderr[-2000:]
     assert refusal in result.stderr

@@ -24,6 +24,7 @@ def test_database_url_only_from_the_service_prefix(monkeypatch):
 def _production_secrets(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", "a-long-random-production-secret-value-0001")
+    monkeypatch.setenv("CASE_INTAKE_SESSION_SECRET", "another-long-random-production-secret-0002")
 
 
 def test_kafka_bootstrap_servers_is_read_without_a_prefix(monkeypatch):
@@ -35,6 +36,7 @@ def test_production_refuses_the_development_pseudonym_secret(monkeypatch):
     monkeypatch.setenv("CIVIC_ENV", "production")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("CASE_INTAKE_DATABASE_URL", "postgresql+psycopg://svc:pw@db/intake")
+    monkeypatch.setenv("CASE_INTAKE_SESSION_SECRET", "another-long-random-production-secret-0002")
     with pytest.raises(ValueError, match="CASE_INTAKE_PSEUDONYM_SECRET must be set"):
         Settings().check_production_ready()
     monkeypatch.setenv("CASE_INTAKE_PSEUDONYM_SECRET", DEV_PSEUDONYM_SECRET)  # given, but known

@@ -14,6 +14,7 @@ from case_intake.cases.service import CaseService
 from case_intake.claims.service import ClaimService
 from case_intake.open311.service import Open311Service
 from case_intake.settings import Settings
+from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import from_container
 from civic.http.auth import ApiKeyStore
@@ -30,6 +31,7 @@ class Container:
     cases: CaseService
     claims: ClaimService
     open311: Open311Service
+    staff_sessions: StaffSessionService
 
 
 Filing = Annotated[CaseFiling, Depends(from_container("filing"))]
@@ -38,3 +40,4 @@ Claims = Annotated[ClaimService, Depends(from_container("claims"))]
 Open311 = Annotated[Open311Service, Depends(from_container("open311"))]
 Config = Annotated[Settings, Depends(from_container("settings"))]
 ApiKeys = Annotated[ApiKeyStore, Depends(from_container("api_keys"))]
+StaffSessions = Annotated[StaffSessionService, Depends(from_container("staff_sessions"))]

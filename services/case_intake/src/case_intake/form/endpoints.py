@@ -7,45 +7,52 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from case_intake.cases.filing import CaseFiling
-from case_intake.dependencies import ApiKeys, Cases, Config, Filing
+from case_intake.dependencies import Cases, Config, Filing, StaffSessions
 from case_intake.form.fields import CATEGORY_LABELS, URGENCY_LABELS, parse
+from case_intake.form.pages import render
+from case_intake.form.staff_web import (
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    clear_cookie,
+    clear_legacy_cookie,
+    csrf_refused,
+    set_cookie,
+    sign_in_notice,
+    to_sign_in,
+)
 from case_intake.settings import Settings
-from civic.errors import DomainError
-from civic.http.auth import ApiKeyStore, Principal, Role
+from case_intake.staff_sessions.service import SessionCheck, StaffSession
+from civic.errors import DomainError, NotAllowed
+from civic.http.auth import Principal, Role
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-STAFF_COOKIE = "civic_staff_key"
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 RESIDENT = Principal("resident.web-form", Role.RESIDENT)
 
 
-def _render(request: Request, settings: Settings, name: str, status: int = 200,
-            **context: object) -> HTMLResponse:
-    context.setdefault("council", settings.council_name)
-    return templates.TemplateResponse(request, name, context, status_code=status)
-
-
-def _form_page(request: Request, settings: Settings, *, staff: Principal | None,
+def _form_page(request: Request, settings: Settings, *, staff: StaffSession | None,
                values: Mapping[str, object], errors: list[tuple[str, str]] | None = None,
                status: int = 200) -> HTMLResponse:
-    return _render(request, settings, "request_help.html", status, staff=staff, values=values,
+    return render(request, settings, "request_help.html", status,
+                   staff=staff.principal if staff else None,
+                   csrf_token=staff.csrf_token if staff else "", values=values,
                    errors=errors or [], error_map=dict(errors or []),
                    categories=CATEGORY_LABELS, urgencies=URGENCY_LABELS)
 
 
-def _staff(request: Request, api_keys: ApiKeyStore) -> Principal | None:
-    key = request.cookies.get(STAFF_COOKIE)
-    principal = api_keys.lookup(key) if key else None
-    return principal if principal and principal.role == Role.STAFF else None
+def _staff_check(request: Request, sessions: StaffSessions) -> SessionCheck:
+    """The staff session the cookie names. A plain function, so FastAPI runs it in a
+    worker thread: it reads (and touches) the session in the database."""
+    return sessions.check(request.cookies.get(SESSION_COOKIE))
+
+
+StaffCheck = Annotated[SessionCheck, Depends(_staff_check)]
 
 
 @router.get("/")
@@ -63,32 +70,39 @@ def request_help(request: Request, settings: Config,
 
 
 @router.get("/staff/request-help", response_class=HTMLResponse, response_model=None)
-def staff_request_help(request: Request, settings: Config, api_keys: ApiKeys) -> Response:
-    staff = _staff(request, api_keys)
-    if staff is None:
-        return RedirectResponse("/staff/sign-in", status_code=303)
-    return _form_page(request, settings, staff=staff,
+def staff_request_help(request: Request, settings: Config, check: StaffCheck) -> Response:
+    if check.session is None:
+        return to_sign_in(settings, check.ended)
+    return _form_page(request, settings, staff=check.session,
                       values={"form_token": secrets.token_urlsafe(16)})
 
 
 @router.post("/request-help", response_class=HTMLResponse)
 async def submit(request: Request, settings: Config, filing: Filing) -> HTMLResponse:
+    # No CSRF token here, on purpose: this form carries no ambient authority. It reads no
+    # cookie and files as the anonymous resident, so a forged cross-site post can do
+    # nothing its sender could not do by posting the form directly. A token would need a
+    # cookie, and a resident whose browser blocks cookies must still be able to ask for
+    # help. (Staff cookies are scoped to /staff and SameSite=Strict besides.)
     return await _submit(request, settings, filing, staff=None)
 
 
 @router.post("/staff/request-help", response_class=HTMLResponse, response_model=None)
 async def staff_submit(request: Request, settings: Config, filing: Filing,
-                       api_keys: ApiKeys) -> Response:
-    staff = _staff(request, api_keys)
-    if staff is None:
-        return RedirectResponse("/staff/sign-in", status_code=303)
-    return await _submit(request, settings, filing, staff=staff)
+                       sessions: StaffSessions, check: StaffCheck) -> Response:
+    if check.session is None:
+        return to_sign_in(settings, check.ended)
+    token = (await request.form()).get("csrf_token")
+    if not sessions.csrf_matches(check.session, token if isinstance(token, str) else None):
+        return csrf_refused(request, settings, "staff-form")
+    return await _submit(request, settings, filing, staff=check.session)
 
 
 async def _submit(request: Request, settings: Settings, filing: CaseFiling,
-                  staff: Principal | None) -> HTMLResponse:
+                  staff: StaffSession | None) -> HTMLResponse:
     form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "categories"}
+    values = {k: v for k, v in form.items()
+              if isinstance(v, str) and k not in ("categories", "csrf_token")}
     categories = [v for v in form.getlist("categories") if isinstance(v, str)]
     values["categories"] = categories  # type: ignore[assignment]
     if values.get("source") and not SOURCE_RE.match(str(values["source"])):
@@ -101,11 +115,14 @@ async def _submit(request: Request, settings: Settings, filing: CaseFiling,
     token = str(values.get("form_token") or "")
     key = f"form-{token}" if 16 <= len(token) <= 64 else None
     try:
-        _status, created = filing.create(result.case, staff or RESIDENT, key)
+        _status, created = filing.create(result.case, staff.principal if staff else RESIDENT,
+                                         key)
     except DomainError as exc:
         return _form_page(request, settings, staff=staff, values=values,
                           errors=[("details", exc.detail or exc.title)], status=exc.status)
-    return _render(request, settings, "confirmation.html", staff=staff,
+    return render(request, settings, "confirmation.html",
+                   staff=staff.principal if staff else None,
+                   csrf_token=staff.csrf_token if staff else "",
                    reference=created["receipt_token"], placed=created["location"]["resolved"])
 
 
@@ -119,30 +136,54 @@ def check_progress(request: Request, settings: Config, cases: Cases,
             error = "Enter the reference from your confirmation page, like 4dA9-xYz…"
         else:
             progress = found.message
-    return _render(request, settings, "check_progress.html", 422 if error else 200,
+    return render(request, settings, "check_progress.html", 422 if error else 200,
                    reference=reference or "", progress=progress, error=error)
 
 
 @router.get("/staff/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, settings: Config) -> HTMLResponse:
-    return _render(request, settings, "staff_sign_in.html", error=None)
+def sign_in_page(request: Request, settings: Config, sessions: StaffSessions,
+                 ended: str | None = None) -> HTMLResponse:
+    return _sign_in_page(request, settings, sessions, notice=sign_in_notice(settings, ended))
+
+
+def _sign_in_page(request: Request, settings: Settings, sessions: StaffSessions, *,
+                  error: str | None = None, notice: str | None = None,
+                  status: int = 200) -> HTMLResponse:
+    # Before any session exists, CSRF is a signed double submit: a nonce in a
+    # pre-session cookie and its signature in the form's hidden field.
+    nonce, field = sessions.sign_in_form(request.cookies.get(SIGN_IN_COOKIE))
+    response = render(request, settings, "staff_sign_in.html", status, error=error,
+                       notice=notice, csrf_token=field)
+    set_cookie(response, settings, SIGN_IN_COOKIE, nonce)
+    return response
 
 
 @router.post("/staff/sign-in", response_class=HTMLResponse, response_model=None)
-def sign_in(request: Request, settings: Config, api_keys: ApiKeys,
-            api_key: Annotated[str, Form(max_length=200)] = "") -> Response:
-    principal = api_keys.lookup(api_key.strip()) if api_key.strip() else None
-    if principal is None or principal.role != Role.STAFF:
-        return _render(request, settings, "staff_sign_in.html", 422,
-                       error="Enter a staff API key that has not been revoked")
+def sign_in(request: Request, settings: Config, sessions: StaffSessions,
+            api_key: Annotated[str, Form(max_length=200)] = "",
+            csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    if not sessions.sign_in_form_matches(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
+        return csrf_refused(request, settings, "sign-in")
+    try:
+        started = sessions.sign_in(api_key.strip(),
+                                   replacing=request.cookies.get(SESSION_COOKIE))
+    except NotAllowed as exc:
+        return _sign_in_page(request, settings, sessions, error=exc.detail, status=422)
     response = RedirectResponse("/staff/request-help", status_code=303)
-    response.set_cookie(STAFF_COOKIE, api_key.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=12 * 3600)
+    set_cookie(response, settings, SESSION_COOKIE, started.cookie,
+               max_age=int(sessions.absolute.total_seconds()))
+    clear_cookie(response, settings, SIGN_IN_COOKIE)
+    clear_legacy_cookie(response)
     return response
 
 
-@router.post("/staff/sign-out")
-def sign_out() -> RedirectResponse:
-    response = RedirectResponse("/staff/sign-in", status_code=303)
-    response.delete_cookie(STAFF_COOKIE)
-    return response
+@router.post("/staff/sign-out", response_model=None)
+def sign_out(request: Request, settings: Config, sessions: StaffSessions, check: StaffCheck,
+             csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    if check.session is None:
+        return to_sign_in(settings, check.ended)  # nothing left to end
+    # Without the token another site could sign staff out mid-call.
+    if not sessions.csrf_matches(check.session, csrf_token):
+        return csrf_refused(request, settings, "sign-out")
+    sessions.sign_out(request.cookies.get(SESSION_COOKIE))
+    return to_sign_in(settings, "signed-out")

@@ -7,6 +7,7 @@ from case_intake.cases import models as _cases  # noqa: F401
 from case_intake.database import schema
 from case_intake.idempotency import models as _idempotency  # noqa: F401
 from case_intake.settings import Settings
+from case_intake.staff_sessions import models as _staff_sessions  # noqa: F401
 from civic.db import run_alembic_env
 
 run_alembic_env(schema(), Settings().database_url)

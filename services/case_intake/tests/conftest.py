@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from case_intake.app import create_app
 from case_intake.settings import Settings
-from civic.http.auth import Role
+from civic.http.auth import Coverage, Role
 
 VALID_CASE: dict[str, Any] = {
     "channel": "phone",
@@ -58,8 +58,11 @@ def as_(client: TestClient):  # type: ignore[no-untyped-def]
     store = client.app.state.api_keys  # type: ignore[attr-defined]
     keys = {
         "staff": store.create("staff.duty-desk", Role.STAFF),
-        "partner": store.create("partner.foodbank", Role.PARTNER),
-        "other_partner": store.create("partner.mutual-aid", Role.PARTNER),
+        # partners covering every ward and category; claims/ tests make narrower ones
+        "partner": store.create("partner.foodbank", Role.PARTNER,
+                                coverage=Coverage.everything()),
+        "other_partner": store.create("partner.mutual-aid", Role.PARTNER,
+                                      coverage=Coverage.everything()),
         "ops": store.create("ops.on-call", Role.OPS),
     }
     return lambda who: {"Authorization": f"Bearer {keys[who]}"}

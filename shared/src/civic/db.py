@@ -30,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
     create_engine,
     event,
@@ -76,6 +77,10 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # A partner key's coverage: JSON lists of ward codes and categories, set by ops. NULL
+    # on a partner key means it covers nothing; other roles have none.
+    Column("coverage_wards", Text),
+    Column("coverage_categories", Text),
 )
 
 _sqlite_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()

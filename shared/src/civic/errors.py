@@ -57,3 +57,13 @@ class Unavailable(DomainError):
     """Could not be done now; the same request may succeed later (503)."""
 
     status = 503
+
+
+class TooMany(DomainError):
+    """This caller is over a limit; the same request may succeed after ``retry_after_s``
+    seconds, or once it has freed some of what it holds (429, with Retry-After)."""
+
+    status = 429
+
+    def __init__(self, title: str, detail: str, *, slug: str, retry_after_s: int) -> None:
+        super().__init__(title, detail, slug=slug, retry_after_s=retry_after_s)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from civic.errors import Conflict, Unavailable
+from civic.errors import Conflict, TooMany, Unavailable
 from civic.http import problems
 from civic.http.problems import PROBLEM_JSON, TYPE_BASE, Problem
 
@@ -42,6 +42,11 @@ def _app() -> FastAPI:
     def busy() -> None:
         raise Unavailable("Try again later", "Scoring is catching up.", slug="busy",
                           retry_after_s=30)
+
+    @app.get("/too-many")
+    def too_many() -> None:
+        raise TooMany("Claim cap reached", "This partner holds 25 open claims.",
+                      slug="claim-cap-reached", retry_after_s=60)
 
     @app.get("/boom")
     def boom() -> None:
@@ -93,6 +98,15 @@ def test_a_raised_problem_and_a_domain_refusal_keep_their_slug_and_detail(client
     busy = client.get("/busy")
     assert _problem(busy, 503)["detail"] == "Scoring is catching up."
     assert busy.headers["retry-after"] == "30"
+
+
+def test_a_limit_is_a_429_with_retry_after(client):
+    """Mutation seen failing: ``TooMany.status`` left at the base class's 400."""
+    response = client.get("/too-many")
+    body = _problem(response, 429)
+    assert body["type"] == TYPE_BASE + "claim-cap-reached"
+    assert body["detail"] == "This partner holds 25 open claims."
+    assert response.headers["retry-after"] == "60"
 
 
 def test_framework_errors_are_problems_too(client):

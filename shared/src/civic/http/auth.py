@@ -1,5 +1,6 @@
 """API keys with roles. Keys are random 256-bit secrets shown once; only their SHA-256
-is stored (a slow password hash buys nothing for a secret with that much entropy)."""
+is stored (a slow password hash buys nothing for a secret with that much entropy).
+A partner key carries its coverage (wards, categories); without one it covers nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine, insert, select, update
 
 from civic.db import api_keys
+from civic.errors import NotFound
+from civic.http.coverage import Coverage as Coverage  # exported: callers import it here
+from civic.http.coverage import coverage_columns, from_columns
 from civic.http.problems import Problem
 
 KEY_PREFIX = "civic_"
@@ -32,6 +36,8 @@ class Role(StrEnum):
 class Principal:
     name: str  # an opaque actor id such as "staff.duty-desk" or "partner.foodbank"
     role: Role
+    # a partner's wards and categories; None covers nothing (and other roles have none)
+    coverage: Coverage | None = None
 
 
 def hash_key(key: str) -> str:
@@ -44,22 +50,47 @@ def new_key() -> str:
 
 class ApiKeyStore:
     """Keys in the service's database, with lookups cached for a few seconds: a hot path
-    on every request. Revoking here clears this process's cache at once; other processes
-    see a revocation within ``cache_seconds``."""
+    on every request. Revoking or changing coverage here clears this process's cache at
+    once; other processes see the change within ``cache_seconds``."""
 
     def __init__(self, engine: Engine, cache_seconds: float = 10.0) -> None:
         self._engine = engine
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
-    def create(self, name: str, role: Role, key: str | None = None) -> str:
-        """Store a key (a fresh one unless given) and return it; it is not kept."""
+    def create(self, name: str, role: Role, key: str | None = None, *,
+               coverage: Coverage | None = None) -> str:
+        """Store a key (a fresh one unless given) and return it; it is not kept. Only a
+        partner key takes a coverage; unknown wards or categories are refused."""
         key = key or new_key()
+        columns = coverage_columns(role, coverage)
         with self._engine.begin() as conn:
             conn.execute(insert(api_keys).values(name=name, role=role.value,
                                                  key_hash=hash_key(key),
-                                                 created_at=datetime.now(UTC)))
+                                                 created_at=datetime.now(UTC), **columns))
         return key
+
+    def set_coverage(self, name: str, coverage: Coverage | None) -> None:
+        """Change (or, with None, remove) a live partner key's coverage. This process
+        sees it at once; other processes within ``cache_seconds``."""
+        with self._engine.begin() as conn:
+            role = conn.scalar(select(api_keys.c.role).where(
+                api_keys.c.name == name, api_keys.c.revoked_at.is_(None)))
+            if role is None:
+                raise _no_key(name)
+            conn.execute(update(api_keys).where(api_keys.c.name == name)
+                         .values(**coverage_columns(Role(role), coverage)))
+        self._cache.clear()
+
+    def coverage_of(self, name: str) -> Coverage | None:
+        """A live key's coverage, as stored (None: it covers nothing)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(api_keys.c.coverage_wards,
+                                      api_keys.c.coverage_categories).where(
+                api_keys.c.name == name, api_keys.c.revoked_at.is_(None))).first()
+        if row is None:
+            raise _no_key(name)
+        return from_columns(row.coverage_wards, row.coverage_categories)
 
     def revoke(self, name: str) -> bool:
         with self._engine.begin() as conn:
@@ -77,7 +108,11 @@ class ApiKeyStore:
         return False, None
 
     def lookup(self, key: str) -> Principal | None:
-        digest = hash_key(key)
+        return self.lookup_hash(hash_key(key))
+
+    def lookup_hash(self, digest: str) -> Principal | None:
+        """As ``lookup``, by the key's SHA-256: for a caller that keeps only the hash
+        (a staff session checks on each request that its key is still live)."""
         now = time.monotonic()
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > now:
@@ -90,9 +125,20 @@ class ApiKeyStore:
 
     def _lookup(self, digest: str) -> Principal | None:
         with self._engine.connect() as conn:
-            row = conn.execute(select(api_keys.c.name, api_keys.c.role).where(
+            row = conn.execute(select(api_keys.c.name, api_keys.c.role,
+                                      api_keys.c.coverage_wards,
+                                      api_keys.c.coverage_categories).where(
                 api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))).first()
-        return Principal(row.name, Role(row.role)) if row else None
+        if row is None:
+            return None
+        role = Role(row.role)
+        coverage = (from_columns(row.coverage_wards, row.coverage_categories)
+                    if role == Role.PARTNER else None)
+        return Principal(row.name, role, coverage)
+
+
+def _no_key(name: str) -> NotFound:
+    return NotFound("No such key", f"no live API key is named {name}", slug="key-not-found")
 
 
 # Well-known keys for `make dev` only: every service seeds the same ones, so the demo
@@ -103,12 +149,18 @@ DEV_KEYS = {"staff.demo": (Role.STAFF, "civic_dev_staff_key"),
 
 
 def ensure_dev_keys(engine: Engine) -> None:
+    """The dev keys; the dev partner covers every ward and category (`make dev`)."""
     store = ApiKeyStore(engine)
     with engine.connect() as conn:
-        existing = set(conn.scalars(select(api_keys.c.name)))
+        existing = {row.name: row for row in conn.execute(select(
+            api_keys.c.name, api_keys.c.revoked_at, api_keys.c.coverage_wards))}
     for name, (role, key) in DEV_KEYS.items():
-        if name not in existing:
-            store.create(name, role, key)
+        coverage = Coverage.everything() if role == Role.PARTNER else None
+        row = existing.get(name)
+        if row is None:
+            store.create(name, role, key, coverage=coverage)
+        elif coverage and row.revoked_at is None and row.coverage_wards is None:
+            store.set_coverage(name, coverage)  # a dev database from before coverage
 
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")

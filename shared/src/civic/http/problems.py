@@ -57,7 +57,9 @@ class Problem(Exception):
 
 
 def from_domain_error(error: DomainError) -> Problem:
-    """The one mapping from a domain refusal to its problem document."""
+    """The one mapping from a domain refusal to its problem document: the status is the
+    error class's, and ``retry_after_s`` (``TooMany`` 429 always has one, ``Unavailable``
+    503 may) becomes ``Retry-After``."""
     headers = ({"Retry-After": str(error.retry_after_s)}
                if error.retry_after_s is not None else None)
     return Problem(error.status, error.title, error.detail, slug=error.slug, headers=headers)

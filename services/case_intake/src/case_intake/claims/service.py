@@ -1,4 +1,6 @@
-"""Partner claims: one partner per case, contact details only with consent."""
+"""Partner claims: one partner per case, inside its coverage and under its cap; contact
+details only while it holds the case, and only with consent. The rules are in
+``scope.py``."""
 
 from __future__ import annotations
 
@@ -9,65 +11,94 @@ from case_intake.cases import repository as cases
 from case_intake.cases.models import Case
 from case_intake.cases.schemas import contact_of, summary
 from case_intake.cases.service import CaseService, not_found
+from case_intake.claims import repository as claims
 from case_intake.claims.schemas import ClaimResult
+from case_intake.claims.scope import HELD_STATUSES, check_claim, hold_refusal
 from civic.contracts.common import CaseStatus
-from civic.errors import Conflict, NotAllowed
+from civic.errors import TooMany
 from civic.http.auth import Principal
 
 CONTACT_FIELDS = ["name", "phone", "email", "address", "preferred_contact"]
+# A claim over the cap can succeed once the partner releases or finishes a case; a
+# minute is a polite interval to try again at.
+CAP_RETRY_AFTER_S = 60
 
 
 class ClaimService:
-    def __init__(self, sessions: sessionmaker[Session], case_service: CaseService) -> None:
+    def __init__(self, sessions: sessionmaker[Session], case_service: CaseService,
+                 claim_cap: int = 25) -> None:
         self.sessions = sessions
         self.case_service = case_service
+        self.claim_cap = claim_cap
 
     def claim(self, case_id: str, partner: Principal) -> ClaimResult:
         with self.sessions() as session:
             case = cases.get(session, case_id)
             if case is None:
                 raise not_found(case_id)
-            holder = case.claimed_by
-        if holder == partner.name:
+            repeat = case.claimed_by == partner.name and case.status in HELD_STATUSES
+        if repeat:
             return self.contact(case_id, partner)  # a repeat claim by the holder is harmless
-        if holder is not None:
-            raise Conflict("Already claimed", "Another partner holds this case.",
-                           slug="already-claimed")
+
+        def may_claim(session: Session, case: Case) -> None:
+            # checked with the case locked, in the claim's own transaction
+            check_claim(case, partner)
+            self._check_cap(session, partner)
+
         self.case_service.change_status(case_id, CaseStatus.CLAIMED, "claimed by partner",
-                                        partner, partner_id=partner.name)
+                                        partner, partner_id=partner.name, guard=may_claim)
         return self.contact(case_id, partner)
 
+    def _check_cap(self, session: Session, partner: Principal) -> None:
+        """Refuse a claim that would take the partner over its cap. The partner's claims
+        queue on a lock until this transaction ends, so concurrent claims cannot each
+        count the same total and all pass."""
+        claims.lock_partner(session, partner.name)
+        held = claims.held_count(session, partner.name, [s.value for s in HELD_STATUSES])
+        if held >= self.claim_cap:
+            raise TooMany("Claim cap reached",
+                          f"This partner already holds {held} open cases, the most one "
+                          f"partner may hold at once ({self.claim_cap}); release or finish "
+                          "one first.", slug="claim-cap-reached",
+                          retry_after_s=CAP_RETRY_AFTER_S)
+
     def release(self, case_id: str, partner: Principal, reason: str) -> ClaimResult:
-        with self.sessions() as session:
-            _held_by(session, case_id, partner)
-        released = self.case_service.change_status(case_id, CaseStatus.TRIAGED, reason, partner)
+        def holds(_session: Session, case: Case) -> None:
+            refusal = hold_refusal(case, partner)
+            if refusal is not None:
+                raise refusal
+
+        released = self.case_service.change_status(case_id, CaseStatus.TRIAGED, reason,
+                                                   partner, guard=holds)
         return ClaimResult(case=released, contact=None, contact_withheld_reason="released")
 
     def contact(self, case_id: str, partner: Principal) -> ClaimResult:
+        """How to reach the resident, for the partner holding the open case. A refused
+        read is audited too (who tried, and why it was refused), and then raised."""
         with self.sessions.begin() as session:
-            case = _held_by(session, case_id, partner)
-            if case.erased_at is not None:
-                return ClaimResult(case=summary(case), contact=None,
-                                   contact_withheld_reason="the resident's details were erased")
-            if not case.share_with_partners:
-                return ClaimResult(case=summary(case), contact=None,
-                                   contact_withheld_reason="the resident did not consent to "
-                                   "sharing; the council will contact them")
-            person = cases.personal(session, case_id)
-            audit.record(session, partner, "release_contact_to_partner", case_id,
-                         CONTACT_FIELDS, "partner claim, resident consented")
-            found = contact_of(person)
-            if found is not None:
-                found = found.model_copy(update={"date_of_birth": None})  # not needed to help
-            return ClaimResult(case=summary(case), contact=found)
+            case = cases.get(session, case_id)
+            if case is None:
+                raise not_found(case_id)
+            refusal = hold_refusal(case, partner)
+            if refusal is None:
+                return self._contact(session, case, partner)
+            audit.record(session, partner, "contact_read_refused", case_id, CONTACT_FIELDS,
+                         refusal.title)
+        raise refusal
 
-
-def _held_by(session: Session, case_id: str, partner: Principal) -> Case:
-    """The case, if this partner holds its claim."""
-    case = cases.get(session, case_id)
-    if case is None:
-        raise not_found(case_id)
-    if case.claimed_by != partner.name:
-        raise NotAllowed("Not your case", "Only the partner holding the claim can do this.",
-                         slug="not-claim-holder")
-    return case
+    @staticmethod
+    def _contact(session: Session, case: Case, partner: Principal) -> ClaimResult:
+        if case.erased_at is not None:
+            return ClaimResult(case=summary(case), contact=None,
+                               contact_withheld_reason="the resident's details were erased")
+        if not case.share_with_partners:
+            return ClaimResult(case=summary(case), contact=None,
+                               contact_withheld_reason="the resident did not consent to "
+                               "sharing; the council will contact them")
+        person = cases.personal(session, case.id)
+        audit.record(session, partner, "release_contact_to_partner", case.id,
+                     CONTACT_FIELDS, "partner claim, resident consented")
+        found = contact_of(person)
+        if found is not None:
+            found = found.model_copy(update={"date_of_birth": None})  # not needed to help
+        return ClaimResult(case=summary(case), contact=found)

@@ -21,6 +21,7 @@ from case_intake.cases.new_case import prepare
 from case_intake.cases.schemas import CaseCreate
 from case_intake.cases.writer import CaseWriter, NewCase
 from case_intake.idempotency import repository as idempotency
+from case_intake.idempotency.sealing import IdempotencyKeys
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
 from case_intake.residents.pseudonym import Pseudonymiser
@@ -35,8 +36,10 @@ class CaseFiling:
     def __init__(self, engine: Engine, resolver: LocationResolver,
                  pseudonymiser: Pseudonymiser, metrics: IntakeMetrics,
                  lookback: timedelta = timedelta(days=365),
-                 on_publish: Callable[[], None] = lambda: None) -> None:
+                 on_publish: Callable[[], None] = lambda: None, *,
+                 idempotency_keys: IdempotencyKeys) -> None:
         self.engine = engine
+        self.idempotency_keys = idempotency_keys
         self.writer = CaseWriter(engine, lookback)
         self.resolver = resolver
         self.pseudonymiser = pseudonymiser
@@ -80,8 +83,8 @@ class CaseFiling:
                                slug="invalid-request")
         new = self.prepare(body, principal)
         if idempotency_key is not None:
-            body_hash = idempotency.request_hash(body.model_dump(mode="json"))
-            new.idempotency = (idempotency_key, principal.name, body_hash)
+            new.idempotency = self.idempotency_keys.request(
+                idempotency_key, principal.name, body.model_dump(mode="json"))
         return new
 
     def _answer_of_winner(self, new: NewCase, error: IntegrityError) -> Answer:
@@ -89,7 +92,7 @@ class CaseFiling:
         if new.idempotency is None:
             raise error
         with self.engine.connect() as conn:
-            record = idempotency.replay(conn, *new.idempotency)
+            record = idempotency.replay(conn, new.idempotency)
         if record is None:
             raise error
         return record.status_code, record.response

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine
 from case_intake import IDENTITY
 from case_intake.cases import repository as cases
 from case_intake.idempotency import repository as idempotency
+from case_intake.idempotency.sealing import IdempotentRequest
 from civic import outbox
 from civic.contracts.cases import CaseSubmitted
 from civic.db import write_lock
@@ -41,7 +42,7 @@ class NewCase:
     first_status: dict[str, Any]
     event: dict[str, Any]  # CaseSubmitted fields but previous_contacts_12m
     response: dict[str, Any]
-    idempotency: tuple[str, str, str] | None = None  # key, principal, body hash
+    idempotency: IdempotentRequest | None = None
     result: tuple[int, dict[str, Any]] | None = None
     future: Future[tuple[int, dict[str, Any]]] = field(default_factory=Future)
 
@@ -152,10 +153,9 @@ class CaseWriter:
                  for c in fresh for k in c.keys],
                 [c.first_status for c in fresh])
             outbox.enqueue_many(conn, events, source=IDENTITY.event_source)
-            stored = [c for c in fresh if c.idempotency is not None]
-            if stored:
-                idempotency.store_many(conn, [(*c.idempotency, 201, c.response)  # type: ignore[misc]
-                                              for c in stored])
+            # Also deletes the expired records, on every write.
+            idempotency.store_many(conn, [(c.idempotency, 201, c.response) for c in fresh
+                                          if c.idempotency is not None])
             for new in fresh:
                 new.result = (201, new.response)
 
@@ -168,7 +168,7 @@ class CaseWriter:
         for new in batch:
             record = None
             if new.idempotency is not None:
-                record = idempotency.replay(conn, *new.idempotency)
+                record = idempotency.replay(conn, new.idempotency)
             if record is not None:
                 new.result = (record.status_code, record.response)
             else:

@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pydantic
 import pytest
 import yaml
 
 from civic.contracts import EVENT_TYPES, decode, encode, payload_class
+from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
 from civic.contracts.export import render, stale
+from civic.contracts.scoring import CaseScored
 from civic.kafka.topics import TopicRegistry
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
@@ -57,3 +60,32 @@ def test_schemas_reject_free_text_smuggled_into_a_payload() -> None:
     schema = json.loads((CONTRACTS / "schemas/civic.case.erased.v1.json").read_text())
     with pytest.raises(jsonschema.ValidationError, match="resident_name"):
         jsonschema.validate(example, schema)
+
+
+def test_a_scored_event_s_override_carries_its_id_and_never_a_reason() -> None:
+    """No free text on the bus: v2 replaced v1 (whose override held staff's reason)
+    rather than changing it, so v1's committed example still validates. Seen to fail
+    with ``reason`` put back on ``AppliedOverride``."""
+    example = json.loads((CONTRACTS / "examples/civic.case.scored.v2/"
+                          "scored-with-override.json").read_text())
+    assert set(example["override"]) == {"band", "override_id", "actor_role", "overridden_at"}
+    example["override"]["reason"] = "Carer in hospital since this morning."
+    schema = json.loads((CONTRACTS / "schemas/civic.case.scored.v2.json").read_text())
+    with pytest.raises(jsonschema.ValidationError, match="reason"):
+        jsonschema.validate(example, schema)
+    with pytest.raises(pydantic.ValidationError, match="reason"):
+        CaseScored.model_validate(example)
+
+
+def test_case_events_carry_the_case_version_and_older_events_still_read() -> None:
+    """The version was added without a new event type: it is optional, so events
+    published before it (the committed examples without it) still validate."""
+    for cls in (CaseSubmitted, CaseStatusChanged, CaseErased):
+        schema = cls.json_schema()
+        assert "case_version" in schema["properties"], cls.event_type
+        assert "case_version" not in schema.get("required", []), cls.event_type
+    versioned = [p for p in EXAMPLES if p.parent.name.startswith("civic.case.")
+                 and p.parent.name != "civic.case.scored.v1"
+                 and "case_version" in json.loads(p.read_text())]
+    assert {p.parent.name for p in versioned} == {
+        "civic.case.submitted.v1", "civic.case.status_changed.v1", "civic.case.erased.v1"}

@@ -21,6 +21,8 @@ class ScoringMetrics:
     overrides: Counter
     override_rate: Gauge
     area_publish_seconds: Histogram
+    stale_events: Counter
+    batch_failures: Counter
 
     @classmethod
     def create(cls) -> ScoringMetrics:
@@ -39,4 +41,12 @@ class ScoringMetrics:
             area_publish_seconds=histogram(
                 f"{p}_area_need_compute_seconds",
                 "Time to compute, suppress and publish area need for all windows."),
+            stale_events=counter(
+                f"{p}_stale_events_ignored_total",
+                "Case events ignored because the case had reached their version already "
+                "(late or replayed), by event type.", ["event_type"]),
+            batch_failures=counter(
+                f"{p}_batch_failures_total",
+                "Batches whose handling failed unexpectedly and was tried again; their "
+                "offsets stay unacknowledged until their outputs are."),
         )

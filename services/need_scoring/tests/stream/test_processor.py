@@ -17,6 +17,7 @@ from need_scoring.areas.counts import Counts
 from need_scoring.policy import load_policy
 from need_scoring.stream.erasures import erased_case_ids
 from need_scoring.stream.processor import CaseProcessor
+from need_scoring.stream.records import CaseRecord
 
 from ..conftest import POLICY_FILE, make_case
 
@@ -106,3 +107,86 @@ def test_a_repeated_status_change_writes_nothing(state) -> None:  # type: ignore
     processor.handle(envelope(withdrawn), recording, buckets)
     assert writes == []
     assert open_total(buckets) == 0
+
+
+def status(case: Any, to: str, version: int | None, from_: str = "submitted"
+           ) -> CaseStatusChanged:
+    return CaseStatusChanged(case_id=case.case_id, from_status=from_, to_status=to,
+                             changed_at=NOW, actor_role="staff", case_version=version)
+
+
+def test_a_late_in_progress_cannot_reopen_a_closed_case(state) -> None:  # type: ignore[no-untyped-def]
+    """Seen to fail with the version check dropped (CaseRecord.is_stale always False):
+    the late in_progress reopened the case and it was counted as open need again."""
+    processor, cases, buckets = state
+    ignored: list[str] = []
+    processor.on_stale = ignored.append
+    case = make_case(case_version=1)
+    processor.handle(envelope(case), cases, buckets)
+    for to, version in (("triaged", 2), ("in_progress", 3), ("closed", 4)):
+        processor.handle(envelope(status(case, to, version)), cases, buckets)
+    assert open_total(buckets) == 0
+    # the in_progress again, late (a replay, or an older copy under a new event id)
+    processor.handle(envelope(status(case, "in_progress", 3, "triaged")), cases, buckets)
+    assert open_total(buckets) == 0, "a closed case stays out of open need"
+    assert cases[str(case.case_id)]["status"] == "closed"
+    assert cases[str(case.case_id)]["case_version"] == 4
+    # the closing event itself again, under a new id: equal is not newer either
+    processor.handle(envelope(status(case, "closed", 4, "in_progress")), cases, buckets)
+    assert ignored == ["civic.case.status_changed.v1"] * 2
+
+
+def test_events_are_applied_by_version_whatever_order_they_arrive_in(state) -> None:  # type: ignore[no-untyped-def]
+    processor, cases, buckets = state
+    processor.on_stale = lambda _t: None
+    case = make_case(case_version=1)
+    # closed (v3) before triaged (v2), both before the submission (v1)
+    processor.handle(envelope(status(case, "closed", 3, "triaged")), cases, buckets)
+    processor.handle(envelope(status(case, "triaged", 2)), cases, buckets)
+    assert processor.handle(envelope(case), cases, buckets) is not None, "still scored"
+    record = cases[str(case.case_id)]
+    assert (record["status"], record["case_version"]) == ("closed", 3)
+    assert open_total(buckets) == 0
+
+
+def test_events_without_a_version_are_applied_as_they_come(state) -> None:  # type: ignore[no-untyped-def]
+    """Events published before case intake set a version: the order they arrive in."""
+    processor, cases, buckets = state
+    case = make_case()
+    processor.handle(envelope(case), cases, buckets)
+    processor.handle(envelope(status(case, "withdrawn", None)), cases, buckets)
+    assert open_total(buckets) == 0
+    processor.handle(envelope(status(case, "triaged", 2)), cases, buckets)
+    processor.handle(envelope(status(case, "in_progress", None, "triaged")), cases, buckets)
+    assert cases[str(case.case_id)]["status"] == "in_progress"
+    assert cases[str(case.case_id)]["case_version"] == 2
+
+
+def test_an_erasure_wins_whatever_its_version(state) -> None:  # type: ignore[no-untyped-def]
+    processor, cases, buckets = state
+    case = make_case(case_version=1)
+    processor.handle(envelope(case), cases, buckets)
+    processor.handle(envelope(status(case, "triaged", 5)), cases, buckets)
+    processor.handle(envelope(CaseErased(case_id=case.case_id, erased_at=NOW,
+                                         case_version=4)), cases, buckets)
+    assert cases[str(case.case_id)]["erased"] is True
+    assert cases[str(case.case_id)]["facts"] is None
+    assert open_total(buckets) == 0
+
+
+def test_a_record_kept_with_an_override_s_reason_is_not_read_back(state) -> None:  # type: ignore[no-untyped-def]
+    """Table rows written before overrides travelled by id held staff's reason: such an
+    override is not read back, and the decision in force comes from the database."""
+    processor, cases, buckets = state
+    case = make_case()
+    processor.handle(envelope(case), cases, buckets)
+    case_id = str(case.case_id)
+    cases[case_id] = {**cases[case_id], "band": "urgent", "override": {
+        "band": "urgent", "overridden_by": "staff.t", "overridden_at": NOW.isoformat(),
+        "reason": "MARKER-OLD-REASON"}}
+    assert CaseRecord.from_json(cases[case_id]).override is None
+    processor.overrides[case_id] = {"band": "urgent", "override_id": 7,
+                                    "actor_role": "staff", "overridden_at": NOW.isoformat()}
+    scored = processor.scored_event(case_id, CaseRecord.from_json(cases[case_id]))
+    assert scored.override is not None and scored.override.override_id == 7
+    assert "MARKER" not in scored.model_dump_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +24,16 @@ from civic.contracts.common import (
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _case_version() -> Any:
+    return Field(
+        default=None, ge=1,
+        description="The case's version in case intake when this event was written: 1 "
+        "when filed, one more with each change. A consumer keeps the last version it "
+        "applied per case and ignores an event whose version is not newer, so a late or "
+        "replayed event cannot undo a later change. Absent only on events published "
+        "before case intake set it.")
 
 
 class HouseholdFacts(_Part):
@@ -71,6 +81,7 @@ class CaseSubmitted(EventPayload):
     resident_key: ResidentKey | None
     previous_contacts_12m: int = Field(ge=0)
     consent: ConsentFacts
+    case_version: int | None = _case_version()
 
 
 class CaseStatusChanged(EventPayload):
@@ -91,6 +102,7 @@ class CaseStatusChanged(EventPayload):
     partner_id: ActorId | None = Field(
         default=None, description="The partner holding the case, once claimed."
     )
+    case_version: int | None = _case_version()
 
 
 class CaseErased(EventPayload):
@@ -104,3 +116,4 @@ class CaseErased(EventPayload):
 
     case_id: UUID
     erased_at: datetime
+    case_version: int | None = _case_version()

@@ -6,13 +6,14 @@ from civic.contracts.base import EventPayload
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
 from civic.contracts.partners import DeliveryAttempted
 from civic.contracts.qr import QrCodeChanged, QrScanned
-from civic.contracts.scoring import AreaNeedChanged, CaseScored
+from civic.contracts.scoring import AreaNeedChanged, CaseScored, CaseScoredV1
 
 EVENT_TYPES: tuple[type[EventPayload], ...] = (
     CaseSubmitted,
     CaseStatusChanged,
     CaseErased,
     CaseScored,
+    CaseScoredV1,  # retired: readable, no longer published
     AreaNeedChanged,
     QrCodeChanged,
     QrScanned,

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from civic.contracts.base import EventPayload
-from civic.contracts.common import ActorId, AreaLevel, Band, Category
+from civic.contracts.common import ActorId, ActorRole, AreaLevel, Band, Category
 
 
 class Contribution(BaseModel):
@@ -25,7 +25,40 @@ class Contribution(BaseModel):
 
 
 class AppliedOverride(BaseModel):
-    """The staff band decision in force on a scored case, as its event carries it."""
+    """The staff band decision in force on a scored case, as its event carries it: which
+    decision, by which role, when. The reason is staff's free text about the resident's
+    situation, so it stays in need scoring's database; staff read it there, audited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    band: Band
+    override_id: int = Field(
+        ge=1, description="The decision's id in need scoring's database.")
+    actor_role: ActorRole = Field(description="The role of whoever overrode the band.")
+    overridden_at: datetime
+
+
+class CaseScored(EventPayload):
+    event_type: ClassVar[str] = "civic.case.scored.v2"
+    topic: ClassVar[str] = "cases.scored"
+    key_field: ClassVar[str] = "case_id"
+    summary: ClassVar[str] = (
+        "A case's need score with every factor's contribution; contributions' points "
+        "sum to the score. The score orders work, it never closes or denies a case. "
+        "A staff override travels as its decision's id, role and time, never its reason."
+    )
+
+    case_id: UUID
+    scored_at: datetime
+    score: int = Field(ge=0, le=100)
+    band: Band
+    policy_version: str = Field(max_length=40)
+    contributions: list[Contribution]
+    override: AppliedOverride | None = None
+
+
+class AppliedOverrideV1(BaseModel):
+    """Retired with ``civic.case.scored.v1``: it carried staff's free-text reason."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,13 +72,17 @@ class AppliedOverride(BaseModel):
     )
 
 
-class CaseScored(EventPayload):
+class CaseScoredV1(EventPayload):
+    """Retired: no longer published (``civic.case.scored.v2`` replaced it, without the
+    override's reason). Kept so that v1 events still retained on ``cases.scored`` can be
+    read until they expire; see ``shared/contracts/CHANGELOG.md``."""
+
     event_type: ClassVar[str] = "civic.case.scored.v1"
     topic: ClassVar[str] = "cases.scored"
     key_field: ClassVar[str] = "case_id"
     summary: ClassVar[str] = (
-        "A case's need score with every factor's contribution; contributions' points "
-        "sum to the score. The score orders work, it never closes or denies a case."
+        "Retired, no longer published: replaced by civic.case.scored.v2, which leaves "
+        "the override's free-text reason out. Readable until retained v1 events expire."
     )
 
     case_id: UUID
@@ -54,7 +91,7 @@ class CaseScored(EventPayload):
     band: Band
     policy_version: str = Field(max_length=40)
     contributions: list[Contribution]
-    override: AppliedOverride | None = None
+    override: AppliedOverrideV1 | None = None
 
 
 class BandCounts(BaseModel):

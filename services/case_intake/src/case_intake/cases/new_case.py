@@ -16,6 +16,10 @@ from civic.contracts.cases import CaseLocation, ConsentFacts
 from civic.contracts.common import CaseStatus
 from civic.http.auth import Principal
 
+# A case's version (Case.version, SQLAlchemy's version counter) when filed; every change
+# raises it, and every event about the case carries it.
+FIRST_VERSION = 1
+
 
 def receipt_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -50,7 +54,7 @@ def prepare(body: CaseCreate, principal: Principal, resolver: LocationResolver,
             lawful_basis=body.consent.lawful_basis.value,
             share_with_partners=body.consent.share_with_partners,
             terms_version=body.consent.terms_version, receipt_hash=receipt_hash(token),
-            created_by=principal.name, version=1),
+            created_by=principal.name, version=FIRST_VERSION),
         personal=dict(
             case_id=str(case_id), name=contact.name, phone=contact.phone,
             email=str(contact.email) if contact.email else None,
@@ -67,7 +71,7 @@ def prepare(body: CaseCreate, principal: Principal, resolver: LocationResolver,
             categories=body.categories, urgency=body.urgency, household=body.household,
             location=CaseLocation(ward_code=place.ward_code, lsoa_code=place.lsoa_code,
                                   resolved=place.resolved),
-            resident_key=resident_key,
+            resident_key=resident_key, case_version=FIRST_VERSION,
             consent=ConsentFacts(lawful_basis=body.consent.lawful_basis.value,
                                  share_with_partners=body.consent.share_with_partners,
                                  terms_version=body.consent.terms_version)),

@@ -2,7 +2,8 @@
 note it, erase it. Filing itself is in ``filing.py``.
 
 Each change is one transaction, opened here, that also writes its event to the outbox,
-so the event is published if and only if the change is committed.
+so the event is published if and only if the change is committed. Every event carries
+the case's version after the change, so consumers can ignore one that arrives late.
 """
 
 from __future__ import annotations
@@ -127,10 +128,15 @@ class CaseService:
         return self.change_status(case_id, target, reason, staff)
 
     def change_status(self, case_id: str, target: CaseStatus, reason: str,
-                      principal: Principal, partner_id: str | None = None) -> CaseSummary:
+                      principal: Principal, partner_id: str | None = None,
+                      guard: Callable[[Session, Case], None] | None = None) -> CaseSummary:
+        """``guard``, if given, is a caller's rule (a partner's claim), checked in the same
+        transaction with the case locked; it refuses by raising a domain error."""
         try:
             with write_lock(self.engine), self.sessions.begin() as session:
                 case = self._get(session, case_id, for_update=True)
+                if guard is not None:
+                    guard(session, case)
                 self._transition(session, case, target, reason, principal, partner_id)
                 result = summary(case)
         except StaleDataError as exc:
@@ -155,10 +161,12 @@ class CaseService:
         session.add(StatusChange(case_id=case.id, at=now, actor_role=principal.role.value,
                                  actor_id=principal.name, from_status=current.value,
                                  to_status=target.value, reason=reason))
+        session.flush()  # raises case.version, which the event carries
         outbox.enqueue(session.connection(), CaseStatusChanged(
             case_id=uuid.UUID(case.id), from_status=current, to_status=target, changed_at=now,
             actor_role=ActorRole(principal.role.value), actor_id=principal.name,
-            partner_id=case.claimed_by), source=IDENTITY.event_source)
+            partner_id=case.claimed_by, case_version=case.version),
+            source=IDENTITY.event_source)
         self.metrics.status_changed(target.value)
 
     def add_note(self, case_id: str, text: str, principal: Principal) -> NoteOut:
@@ -190,8 +198,10 @@ class CaseService:
                 case.erased_at, case.resident_key, case.updated_at = now, None, now
                 audit.record(session, principal, "erase_personal_data", case_id,
                              PERSONAL_FIELDS, reason)
+                session.flush()  # raises case.version, which the event carries
                 outbox.enqueue(session.connection(),
-                               CaseErased(case_id=uuid.UUID(case_id), erased_at=now),
+                               CaseErased(case_id=uuid.UUID(case_id), erased_at=now,
+                                          case_version=case.version),
                                source=IDENTITY.event_source)
             result = summary(case)
         self.on_publish()

@@ -1,5 +1,6 @@
-"""A case's current score, from the stream's table, for the people who work the case.
-Every read is audited: a score describes a resident's household."""
+"""A case's current score, from the stream's table, for the people who work the case,
+with the reason for any staff override read from the database. Every read is audited: a
+score describes a resident's household, and an override's reason their situation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from civic.contracts.scoring import CaseScored
 from civic.errors import Gone, NotFound
 from civic.http.auth import Principal
 from need_scoring.audit import repository as audit
+from need_scoring.case_scores.schemas import ScoreOut
+from need_scoring.overrides import repository as overrides
+from need_scoring.overrides.schemas import OverrideDecisionOut
 from need_scoring.stream.faust_app import NeedStream
 from need_scoring.stream.records import CaseRecord
 
@@ -35,14 +39,18 @@ class CaseScoreService:
     def current_score(self, case_id: str) -> CaseScored:
         return self.stream.processor.scored_event(case_id, current_record(self.stream, case_id))
 
-    async def read_score(self, case_id: str, principal: Principal) -> CaseScored:
+    async def read_score(self, case_id: str, principal: Principal) -> ScoreOut:
         # Read on the event loop, where the stream writes the table; log in a thread.
         scored = self.current_score(case_id)
 
-        def log_read() -> None:
+        def read_decision() -> OverrideDecisionOut | None:
             with self.sessions.begin() as session:
-                audit.record(session, principal, "read_score", case_id, SCORE_FIELDS,
+                row = overrides.by_id(session, scored.override.override_id) \
+                    if scored.override else None
+                audit.record(session, principal, "read_score", case_id,
+                             SCORE_FIELDS + (["override_reason"] if row else []),
                              "not stated")
+                return OverrideDecisionOut.model_validate(row, from_attributes=True) \
+                    if row else None
 
-        await anyio.to_thread.run_sync(log_read)
-        return scored
+        return ScoreOut.of(scored, await anyio.to_thread.run_sync(read_decision))

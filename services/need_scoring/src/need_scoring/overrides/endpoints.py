@@ -8,20 +8,20 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from civic.contracts.scoring import CaseScored
 from civic.http.auth import Principal, Role, require
 from civic.http.problems import PROBLEM_RESPONSES
+from need_scoring.case_scores.schemas import ScoreOut
 from need_scoring.dependencies import Overrides
 from need_scoring.overrides.schemas import OverrideBandIn, OverrideDecisionOut
 
 router = APIRouter(prefix="/v1/cases", tags=["overrides"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/{case_id}/band-override", status_code=201, response_model=CaseScored,
+@router.post("/{case_id}/band-override", status_code=201, response_model=ScoreOut,
              summary="Override a case's band, with a reason")
 async def post_override(case_id: UUID, body: OverrideBandIn,
                         principal: Annotated[Principal, Depends(require(Role.STAFF))],
-                        overrides: Overrides) -> CaseScored:
+                        overrides: Overrides) -> ScoreOut:
     return await overrides.override_band(str(case_id), body, principal)
 
 

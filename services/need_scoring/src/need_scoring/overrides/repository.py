@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from civic.contracts.common import ActorRole
 from civic.contracts.scoring import AppliedOverride
 from need_scoring.overrides.models import OverrideDecision
 
@@ -20,12 +21,21 @@ def latest_per_case(session: Session) -> list[OverrideDecision]:
         newest, OverrideDecision.id == newest.c.id)))
 
 
+def applied(row: OverrideDecision) -> AppliedOverride:
+    """A decision as a scored event carries it: its id, never its reason. Only staff can
+    override (the endpoint requires the staff role), so the table keeps no role."""
+    return AppliedOverride(band=row.band, override_id=row.id, actor_role=ActorRole.STAFF,
+                           overridden_at=row.overridden_at)
+
+
 def overrides_in_force(session: Session) -> dict[str, dict[str, Any]]:
     """The newest decision per case, as a scored event carries it."""
-    return {row.case_id: AppliedOverride(
-                band=row.band, overridden_by=row.overridden_by,
-                overridden_at=row.overridden_at, reason=row.reason).model_dump(mode="json")
+    return {row.case_id: applied(row).model_dump(mode="json")
             for row in latest_per_case(session)}
+
+
+def by_id(session: Session, override_id: int) -> OverrideDecision | None:
+    return session.get(OverrideDecision, override_id)
 
 
 def for_case(session: Session, case_id: str) -> list[OverrideDecision]:

@@ -19,6 +19,7 @@ class OverrideBandIn(BaseModel):
 class OverrideDecisionOut(BaseModel):
     """One staff decision about a case's band, as kept."""
 
+    id: int = Field(description="The id a scored event's override carries.")
     band: Band
     computed_band: Band
     policy_version: str

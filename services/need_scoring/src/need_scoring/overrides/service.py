@@ -1,5 +1,9 @@
 """Staff override a band: kept in the database, applied to open need, published.
 
+The published event and the stream's table carry the decision's id, role and time; the
+reason (staff's words about the resident's situation) stays in the database, where every
+read of it is audited.
+
 The database transaction commits only once the broker has acknowledged the new scored
 event, so a broker failure leaves neither. The one gap left: a commit that fails after
 the acknowledgement leaves a published override without its row (the caller sees a 500
@@ -17,13 +21,13 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic.contracts.envelope import encode
-from civic.contracts.scoring import AppliedOverride, CaseScored
 from civic.errors import Gone, Unavailable
 from civic.http.auth import Principal
 from need_scoring import IDENTITY
 from need_scoring.areas.counts import move
 from need_scoring.audit import repository as audit
 from need_scoring.calculation.engine import score_case
+from need_scoring.case_scores.schemas import ScoreOut
 from need_scoring.case_scores.service import current_record
 from need_scoring.overrides import repository
 from need_scoring.overrides.models import OverrideDecision
@@ -69,10 +73,8 @@ class OverrideService:
         return await anyio.to_thread.run_sync(load)
 
     async def override_band(self, case_id: str, request: OverrideBandIn,
-                            principal: Principal) -> CaseScored:
+                            principal: Principal) -> ScoreOut:
         stream = self.stream
-        decision = AppliedOverride(band=request.band, overridden_by=principal.name,
-                                   overridden_at=datetime.now(UTC), reason=request.reason)
         # Under the stream's lock from the first read to the last write: no batch can
         # erase, close or recount the case in between. The stream waits for one broker
         # round trip.
@@ -80,20 +82,23 @@ class OverrideService:
             before = current_record(stream, case_id)  # 404, or 410 once erased
             assert before.facts is not None  # current_record guarantees it
             computed = score_case(stream.policy, before.facts)
-            after = replace(before, band=request.band,
-                            override=decision.model_dump(mode="json"))
-            scored = stream.processor.scored_event(case_id, after)
             # The session is opened here and committed only after the broker's ack.
             session = self.sessions()
             try:
-                repository.add(session, OverrideDecision(
+                row = OverrideDecision(
                     case_id=case_id, band=request.band.value,
                     computed_band=computed.band.value, policy_version=stream.policy.version,
                     reason=request.reason, overridden_by=principal.name,
-                    overridden_at=decision.overridden_at))
+                    overridden_at=datetime.now(UTC))
+                repository.add(session, row)
                 audit.record(session, principal, "override_band", case_id, ["band"],
                              "band override")
-                await anyio.to_thread.run_sync(session.flush)
+                await anyio.to_thread.run_sync(session.flush)  # gives the row its id
+                # The event and the table carry the decision's id; its reason stays here.
+                after = replace(before, band=request.band,
+                                override=repository.applied(row).model_dump(mode="json"))
+                scored = stream.processor.scored_event(case_id, after)
+                decision = OverrideDecisionOut.model_validate(row, from_attributes=True)
                 try:
                     ack = await stream.send(encode(scored, source=IDENTITY.event_source))
                     await asyncio.wait_for(ack, timeout=10)
@@ -108,4 +113,4 @@ class OverrideService:
             stream.cases[case_id] = after.to_json()
             stream.processor.overrides[case_id] = after.override or {}  # outlives policies
         stream.record_override(request.band)
-        return scored
+        return ScoreOut.of(scored, decision)

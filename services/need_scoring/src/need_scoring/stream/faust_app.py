@@ -44,6 +44,7 @@ from need_scoring.stream.area_publishing import AreaNeedPublisher
 from need_scoring.stream.consumer_lag import record_lag
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.stream.staging import StagedEventIds, StagedTable
+from need_scoring.stream.staging import publish_until_acknowledged as publish
 from need_scoring.stream.transport import app_with_fetch_wait
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class NeedStream:
         self.policy = policy
         self.processor = processor
         self.metrics = metrics
+        processor.on_stale = lambda event_type: metrics.stale_events.labels(event_type).inc()
         self.group_id = f"need-scoring.{policy.version}"
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.app = app_with_fetch_wait(
@@ -137,20 +139,40 @@ class NeedStream:
         # take_events, which StreamT does not declare.
         async for events in stream.take_events(  # type: ignore[attr-defined]
                 self.settings.batch_size, within=self.settings.batch_wait_seconds):
-            # The lock keeps an override from changing a bucket this batch has staged.
-            async with self.state_lock:
-                self._handled_ids.start_batch()
-                buckets = StagedTable(self.buckets)
-                try:
-                    outputs = [await self._handle(event, buckets) for event in events]
-                finally:
-                    buckets.flush()
-            # faust acknowledges a batch's offsets when the loop moves on, so nothing
-            # moves on until every score and dead letter of the batch is acknowledged.
-            await self._publish_all([record for record in outputs if record is not None])
-            self._handled_ids.confirm()
-            await self.forget_erased()
+            # faust acknowledges a batch's offsets when the loop moves on, and also when
+            # an exception leaves it (take_events acks in a finally), so nothing leaves
+            # it: the batch is done once every score and dead letter is acknowledged.
+            await self._score_batch(events)
+            await self.forget_erased()  # never raises: a failure is retried later
             self._update_override_rate()
+
+    async def _score_batch(self, events: list[EventT[bytes]]) -> None:
+        """Handle a batch and publish its outputs. An unexpected failure is logged,
+        counted and the batch handled again, for as long as it takes: handling is
+        idempotent (a submission seen before gives the same score, a status change its
+        case has reached is ignored, an erasure is a tombstone), so nothing is lost."""
+        delay = 0.2
+        while True:
+            try:
+                # The lock keeps an override from changing a bucket this batch staged.
+                async with self.state_lock:
+                    self._handled_ids.start_batch()
+                    buckets = StagedTable(self.buckets)
+                    try:
+                        outputs = [await self._handle(event, buckets) for event in events]
+                    finally:
+                        buckets.flush()
+                await publish(self.send, [r for r in outputs if r is not None],
+                              self.metrics.kafka)
+            except Exception:
+                log.exception("a batch of %d events failed; handling it again in %.1f s",
+                              len(events), delay)
+                self.metrics.batch_failures.inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self._handled_ids.confirm()
+            return
 
     async def forget_erased(self) -> None:
         """Erased cases' staff decisions leave the database. If the database is away,
@@ -208,27 +230,6 @@ class NeedStream:
         if age < LIVE_EVENT_SECONDS:  # a replay's old cases would swamp the histogram
             self.metrics.latency.observe(max(0.0, age))
         return encode(scored, source=SOURCE)
-
-    async def _publish_all(self, records: list[KafkaRecord]) -> None:
-        """Send and wait for every acknowledgement, resending what failed, with backoff,
-        for as long as it takes: an unacknowledged output must not be skipped."""
-        pending, delay = records, 0.2
-        while pending:
-            acks = [await self.send(record) for record in pending]
-            results = await asyncio.gather(*acks, return_exceptions=True)
-            for record, result in zip(pending, results, strict=True):
-                if not isinstance(result, BaseException):
-                    self.metrics.kafka.produced.labels(record.topic).inc()
-            failed = [r for r, result in zip(pending, results, strict=True)
-                      if isinstance(result, BaseException)]
-            if failed:
-                for record in failed:
-                    self.metrics.kafka.publish_failures.labels(record.topic).inc()
-                log.warning("%d of %d outputs not acknowledged; resending in %.1f s",
-                            len(failed), len(pending), delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            pending = failed
 
     def _dead_letter(self, event: EventT[bytes], headers: list[tuple[str, bytes]],
                      error: Exception, attempts: int) -> KafkaRecord:

@@ -1,9 +1,16 @@
 """What each kind of case event does to the service's state, without faust, so it can
-be tested and benchmarked alone. The faust agent feeds it and publishes its output."""
+be tested and benchmarked alone. The faust agent feeds it and publishes its output.
+
+Events carry the case's version (case intake's counter, one more with each change). The
+table keeps the newest version applied per case, and a status change that is not newer
+is ignored and counted, so a late or replayed ``in_progress`` cannot reopen a closed
+case. A submission brings the facts, never a status, so it is applied whenever it comes;
+an erasure always wins.
+"""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +35,8 @@ class CaseProcessor:
         self.erased: set[str] = set()  # filled before a replay; see stream.erasures
         # Staff decisions, newest per case, from the database: they outlive any policy.
         self.overrides: dict[str, dict[str, Any]] = {}
+        # Told the type of each event ignored as stale (the stream counts them).
+        self.on_stale: Callable[[str], None] = lambda _event_type: None
 
     def handle(self, envelope: Envelope, cases: CaseTable,
                buckets: MutableMapping[str, Counts]) -> CaseScored | None:
@@ -36,11 +45,13 @@ class CaseProcessor:
             return self._submitted(envelope.id, payload, cases, buckets)
         if isinstance(payload, CaseStatusChanged):
             self._update(str(payload.case_id), cases, buckets,
-                         lambda r: replace(r, status=payload.to_status))
+                         lambda r: replace(r, status=payload.to_status),
+                         payload.case_version, stale=envelope.type)
         elif isinstance(payload, CaseErased):
             self.erased.add(str(payload.case_id))
             self.overrides.pop(str(payload.case_id), None)
-            self._update(str(payload.case_id), cases, buckets, CaseRecord.erase)
+            self._update(str(payload.case_id), cases, buckets, CaseRecord.erase,
+                         payload.case_version)  # never stale: an erasure always wins
         return None
 
     def scored_event(self, case_id: str, record: CaseRecord) -> CaseScored:
@@ -51,7 +62,8 @@ class CaseProcessor:
 
     def _event(self, case_id: str, result: Score, record: CaseRecord) -> CaseScored:
         assert record.scored_at is not None
-        override = AppliedOverride.model_validate(record.override) if record.override else None
+        stored = record.override or self.overrides.get(case_id)
+        override = AppliedOverride.model_validate(stored) if stored else None
         return CaseScored(case_id=case_id, scored_at=datetime.fromisoformat(record.scored_at),
                           score=result.score, band=override.band if override else result.band,
                           policy_version=result.policy_version,
@@ -75,15 +87,21 @@ class CaseProcessor:
             submitted_on=case.submitted_at.astimezone(UTC).date(),
             band=AppliedOverride.model_validate(override).band if override else result.band,
             scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id,
-            override=override)
+            override=override).at_version(case.case_version)
         move(buckets, before.footprint(), after.footprint())
         cases[case_id] = after.to_json()
         return self._event(case_id, result, after)
 
     def _update(self, case_id: str, cases: CaseTable, buckets: MutableMapping[str, Counts],
-                change: Any) -> None:
+                change: Callable[[CaseRecord], CaseRecord], version: int | None,
+                stale: str | None = None) -> None:
+        """Apply a change at a case version; with ``stale`` (the event's type), a
+        version the case has already reached is ignored and counted instead."""
         before = CaseRecord.from_json(cases.get(case_id))
-        after = change(before)
+        if stale is not None and before.is_stale(version):
+            self.on_stale(stale)
+            return
+        after = change(before).at_version(version)
         if after == before:
             return  # a repeated event: no table write, so no changelog message
         move(buckets, before.footprint(), after.footprint())

@@ -1,9 +1,11 @@
 """What the service remembers about a case, in its faust table.
 
-Only the facts a score is computed from, the case's small area, day and status: no
-free text and no contact details, because the submitted event carries none. The score
-itself is not stored; it is recomputed from the facts when needed, which determinism
-makes exact.
+Only the facts a score is computed from, the case's small area, day, status and version:
+no free text and no contact details, because the submitted event carries none. A staff
+override is kept as its decision's id, role and time; the reason stays in the database.
+The score itself is not stored; it is recomputed from the facts when needed, which
+determinism makes exact. The table's values travel to its changelog topic, so nothing
+may be kept here that must not be on the bus.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class CaseRecord:
     submitted_event_id: str | None = None
     status: CaseStatus = CaseStatus.SUBMITTED
     erased: bool = False
-    override: dict[str, Any] | None = field(default=None)
+    override: dict[str, Any] | None = field(default=None)  # an AppliedOverride, as JSON
+    case_version: int | None = None  # the newest case version applied (case intake's)
 
     def footprint(self) -> Footprint | None:
         if (self.erased or self.facts is None or self.lsoa_code is None
@@ -57,6 +60,7 @@ class CaseRecord:
             "status": self.status.value,
             "erased": self.erased,
             "override": self.override,
+            "case_version": self.case_version,
         }
 
     @classmethod
@@ -75,9 +79,30 @@ class CaseRecord:
             submitted_event_id=data.get("submitted_event_id"),
             status=CaseStatus(data.get("status", CaseStatus.SUBMITTED)),
             erased=bool(data.get("erased")),
-            override=data.get("override"),
+            override=_current_override(data.get("override")),
+            case_version=data.get("case_version"),
         )
+
+    def is_stale(self, case_version: int | None) -> bool:
+        """An event about a case version this record has already reached: a late or
+        replayed event, which must not undo a later change. Events without a version
+        (published before case intake set one) are applied as they come."""
+        return (case_version is not None and self.case_version is not None
+                and case_version <= self.case_version)
+
+    def at_version(self, case_version: int | None) -> CaseRecord:
+        if case_version is None or (self.case_version or 0) >= case_version:
+            return self
+        return replace(self, case_version=case_version)
 
     def erase(self) -> CaseRecord:
         # Keep only the tombstone, so a replay cannot bring the case back.
         return replace(CaseRecord(), erased=True)
+
+
+def _current_override(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A record written before overrides travelled by id held the reason; it is not
+    read back (the processor takes the decision in force from the database instead)."""
+    if stored is None or "override_id" not in stored:
+        return None
+    return stored

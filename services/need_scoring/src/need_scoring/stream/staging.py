@@ -1,12 +1,24 @@
-"""Batch writes to a faust table: every assignment to a faust table sends a changelog
-message, so a bucket that a batch touches 40 times is written once, at the end."""
+"""What a batch holds back until its outputs are acknowledged.
+
+- ``StagedTable``: batch writes to a faust table. Every assignment to a faust table sends
+  a changelog message, so a bucket that a batch touches 40 times is written once, at the
+  end.
+- ``StagedEventIds``: the batch's event ids, remembered once its outputs are acknowledged.
+- ``publish_until_acknowledged``: sends a batch's outputs until the broker has them all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
+from civic.contracts.envelope import KafkaRecord
 from civic.kafka.handling import ProcessedEvents
+from civic.kafka.metrics import KafkaMetrics
+
+log = logging.getLogger(__name__)
 
 _DELETED = object()
 
@@ -74,3 +86,35 @@ class StagedEventIds:
         for event_id in self._staged:
             self._remembered.remember(event_id)
         self._staged.clear()
+
+
+async def publish_until_acknowledged(
+        send: Callable[[KafkaRecord], Awaitable[Awaitable[Any]]],
+        records: list[KafkaRecord], metrics: KafkaMetrics) -> None:
+    """Send and wait for every acknowledgement, resending what failed, with backoff,
+    for as long as it takes: an unacknowledged output must not be skipped. A ``send``
+    that raises is a failure like a refused acknowledgement, never a reason to move on."""
+    pending, delay = records, 0.2
+    while pending:
+        results: list[Any] = []
+        for record in pending:
+            try:
+                results.append(await send(record))
+            except Exception as exc:  # the producer refused it: not sent
+                results.append(exc)
+        waiting = [r for r in results if not isinstance(r, BaseException)]
+        outcomes = iter(await asyncio.gather(*waiting, return_exceptions=True))
+        results = [r if isinstance(r, BaseException) else next(outcomes) for r in results]
+        failed = []
+        for record, result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                metrics.publish_failures.labels(record.topic).inc()
+                failed.append(record)
+            else:
+                metrics.produced.labels(record.topic).inc()
+        if failed:
+            log.warning("%d of %d outputs not acknowledged; resending in %.1f s",
+                        len(failed), len(pending), delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        pending = failed

@@ -1,0 +1,111 @@
+"""No score is lost when the faust agent's batch fails part-way, on a real broker: a
+``send()`` that raises, an erasure callback that fails and an error while a batch is
+handled are all survived. Scores may be published twice (at least once, with consumers
+deduplicating by event id), never not at all."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from civic.contracts.cases import CaseErased, CaseSubmitted
+from civic.contracts.envelope import Envelope, KafkaRecord, encode
+from civic.contracts.scoring import CaseScored
+from civic.kafka.producer import EventProducer
+from civic.reference import geography
+from civic_testing import LiveServer
+from need_scoring.calculation.engine import score_case
+from need_scoring.calculation.inputs import ScoringInput
+from need_scoring.policy import load_policy
+from need_scoring.stream import faust_app
+
+from ..conftest import make_case, read_events
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+
+def publish(bootstrap: str, payloads: list[Any]) -> None:
+    producer = EventProducer(bootstrap, client_id="test-no-loss")
+    assert all(producer.send_all([encode(p, source="urn:test") for p in payloads]))
+    producer.close()
+
+
+def scores_by_event_id(bootstrap: str, cases: list[CaseSubmitted],
+                       timeout_s: float = 60) -> dict[str, dict[str, CaseScored]]:
+    """case id -> {event id: score} on cases.scored, once every case has one."""
+    wanted = {str(c.case_id) for c in cases}
+
+    def mine(events: list[Envelope]) -> dict[str, dict[str, CaseScored]]:
+        found: dict[str, dict[str, CaseScored]] = {}
+        for e in events:
+            if isinstance(e.payload, CaseScored) and str(e.payload.case_id) in wanted:
+                found.setdefault(str(e.payload.case_id), {})[e.id] = e.payload
+        return found
+
+    return mine(read_events(bootstrap, "cases.scored", lambda evs: set(mine(evs)) == wanted,
+                            timeout_s=timeout_s))
+
+
+def assert_each_has_exactly_its_score(policy: Path, cases: list[CaseSubmitted],
+                                      found: dict[str, dict[str, CaseScored]]) -> None:
+    rules = load_policy(policy)
+    missing = {str(c.case_id) for c in cases} - set(found)
+    assert not missing, f"{len(missing)} of {len(cases)} cases were never scored"
+    for case in cases:
+        expected = score_case(rules, ScoringInput.from_case(case, geography()))
+        for scored in found[str(case.case_id)].values():  # deduplicated by event id
+            assert (scored.score, scored.band) == (expected.score, expected.band)
+
+
+def test_a_send_that_raises_a_failing_erasure_callback_and_a_failing_batch_lose_no_score(
+        kafka_bootstrap: str, policy_file: Callable[..., Path],
+        scoring_service: Callable[..., LiveServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen to fail when a send() that raised escaped the batch (as it did before), and
+    again when an error while handling the batch escaped it (no retry of the batch):
+    faust's take_events acknowledged the batch as its generator closed, the agent was
+    restarted after it, and the scores not yet sent were never published."""
+    policy = policy_file()
+    server = scoring_service(policy)
+    stream = server.app.state.container.stream
+    send, forget = stream.send, stream.on_erased
+    injected: Counter[str] = Counter()
+
+    async def failing_send(record: KafkaRecord) -> Any:
+        if record.topic == "cases.scored" and not injected["send"]:
+            injected["send"] += 1
+            raise RuntimeError("injected: the producer refused the record")
+        return await send(record)
+
+    def failing_forget(case_ids: list[str]) -> None:
+        injected["forget"] += 1
+        if injected["forget"] == 1:
+            raise ConnectionError("injected: the database is away")
+        forget(case_ids)
+
+    def failing_encode(payload: Any, **kw: Any) -> KafkaRecord:
+        # after the case was scored and its table row written, before it is sent
+        if isinstance(payload, CaseScored) and not injected["encode"]:
+            injected["encode"] += 1
+            raise ValueError("injected: the score could not be encoded")
+        return encode(payload, **kw)
+
+    stream.send, stream.on_erased = failing_send, failing_forget
+    monkeypatch.setattr(faust_app, "encode", failing_encode)
+    erased = make_case()
+    cases = [make_case(urgency=u) for u in ("today", "this_week", "can_wait") * 10]
+    publish(kafka_bootstrap, [erased, CaseErased(case_id=erased.case_id,
+                                                 erased_at=datetime.now(UTC)), *cases])
+
+    found = scores_by_event_id(kafka_bootstrap, cases)
+    assert_each_has_exactly_its_score(policy, cases, found)
+    assert (injected["send"], injected["encode"]) == (1, 1), "the failures were injected"
+    deadline = time.monotonic() + 15
+    while injected["forget"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert injected["forget"] >= 2, "the failed erasure callback was tried again"

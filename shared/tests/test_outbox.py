@@ -5,6 +5,7 @@ given when it was written."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -55,8 +56,31 @@ class _NoAcks:
         pass
 
 
-def _relay(engine: Engine, factory) -> OutboxRelay:  # type: ignore[no-untyped-def]
-    return OutboxRelay(engine, factory, service="test_outbox")
+class _Acks:
+    """A producer the broker always answers; ``hold()`` keeps it mid-publish until let go."""
+
+    def __init__(self) -> None:
+        self.sent: list[KafkaRecord] = []
+        self.publishing = threading.Event()
+        self.go = threading.Event()
+        self.go.set()
+
+    def hold(self) -> _Acks:
+        self.go.clear()
+        return self
+
+    def send_all(self, records: list[KafkaRecord]) -> list[bool]:
+        self.sent.extend(records)
+        self.publishing.set()
+        assert self.go.wait(10)
+        return [True] * len(records)
+
+    def close(self, timeout: float = 0) -> None:
+        pass
+
+
+def _relay(engine: Engine, factory, **options) -> OutboxRelay:  # type: ignore[no-untyped-def]
+    return OutboxRelay(engine, factory, service="test_outbox", **options)
 
 
 def _published_ids(bootstrap: str, keys: set[bytes], want: int) -> list[str]:
@@ -183,3 +207,42 @@ def test_a_retried_event_reaches_the_broker_once_under_the_id_it_was_written_wit
     assert _rows(engine) == []
     keys = {str(p.case_id).encode() for p in payloads}
     assert sorted(_published_ids(kafka_bootstrap, keys, want=2)) == sorted(ids)
+
+
+def test_while_one_relay_publishes_a_case_no_other_relay_publishes_its_later_events(engine):
+    """Two relays on one outbox: the second never takes a case the first is publishing,
+    so a case's later event cannot overtake its earlier one. On PostgreSQL the second
+    relay gets on with other cases; on SQLite it waits its turn.
+
+    Mutations seen failing: ``_take`` back to the plain ``select(outbox)...
+    with_for_update(skip_locked=True)`` (the second relay published the case's second and
+    third events while the first still held its first), and ``RelayTurn`` always giving
+    the turn (on SQLite both relays read every row)."""
+    x, y, z = (uuid.uuid4() for _ in range(3))
+    written = [CaseErased(case_id=c, erased_at=datetime.now(UTC)) for c in (x, y, x, z, x)]
+    with engine.begin() as conn:
+        ids = enqueue_many(conn, written, source=SOURCE)
+    first, second = _Acks().hold(), _Acks()
+    relay_a = _relay(engine, lambda: first, batch_size=2)
+    relay_b = _relay(engine, lambda: second, batch_size=10)
+    publishing = threading.Thread(target=relay_a.relay_once)
+    publishing.start()
+    try:
+        assert first.publishing.wait(10)
+        taken = relay_b.relay_once()
+        assert str(x).encode() not in [r.key for r in second.sent]
+        if engine.dialect.name == "postgresql":  # the cases the first relay does not hold
+            assert (taken, [r.key for r in second.sent]) == (1, [str(z).encode()])
+        else:
+            assert (taken, second.sent) == (0, [])
+    finally:
+        first.go.set()
+        publishing.join(10)
+    relay_b.drain(timeout_s=10)
+
+    assert relay_a.backlog() == 0
+    published = [dict(r.headers)["ce_id"].decode() for r in first.sent + second.sent
+                 if r.key == str(x).encode()]
+    assert published == [ids[0], ids[2], ids[4]]
+    assert sorted(dict(r.headers)["ce_id"].decode() for r in first.sent + second.sent) \
+        == sorted(ids), "each event published once"

@@ -5,6 +5,9 @@ So an accepted request is never lost when the broker is down: the row waits, and
 relay retries with backoff. A row is deleted only after the broker acknowledged it, and
 it keeps its event id across retries, so a retry after a crash is a duplicate that
 consumers skip by id, never a second event under a new id.
+
+A case's events reach the topic in the order they were written, however many relays
+run (``OutboxRelay._take``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import Gauge
 from sqlalchemy import (
@@ -25,19 +29,24 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Row,
     String,
     Table,
+    any_,
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from civic.contracts import EventPayload, KafkaRecord, encode
 from civic.db import BigId, UtcDateTime, write_lock
 from civic.kafka.producer import EventProducer
 from civic.observability import gauge, metric_prefix
+from civic.outbox_turn import RelayTurn
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +119,7 @@ class OutboxRelay:
         self._max_backoff = max_backoff_s
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._turn = RelayTurn(engine)
         self.backlog_gauge: Gauge = gauge(f"{metric_prefix(service)}_outbox_backlog",
                                           "Events written but not yet acknowledged by Kafka.")
         self.backlog_gauge.set_function(self._backlog_or_nan)
@@ -129,13 +139,15 @@ class OutboxRelay:
         self._wake.set()
 
     def relay_once(self) -> int:
-        """Publish one batch; return how many were acknowledged. Raises if none could be."""
+        """Publish one batch; return how many were acknowledged: none when the outbox is
+        empty or every waiting case is another relay's just now. Raises if the broker
+        acknowledged none of a batch."""
+        with self._turn() as mine:
+            return self._publish_batch() if mine else 0
+
+    def _publish_batch(self) -> int:
         with self._engine.connect() as conn:
-            query = select(outbox).order_by(outbox.c.id).limit(self._batch_size)
-            if conn.dialect.name == "postgresql":
-                # several relays can share a database without sending a row twice at once
-                query = query.with_for_update(skip_locked=True)
-            rows = conn.execute(query).all()
+            rows = self._take(conn)
             if not rows:
                 conn.rollback()
                 return 0
@@ -164,11 +176,36 @@ class OutboxRelay:
             raise ConnectionError(f"broker acknowledged none of {len(rows)} outbox events")
         return len(done)
 
+    def _take(self, conn: Connection) -> Sequence[Row[Any]]:
+        """The next batch, in the order written. Each case in it is this relay's until
+        the transaction ends, so no other relay publishes a case's later event first.
+        SQLite: one relay at a time (``civic.outbox_turn``). PostgreSQL: a relay takes a
+        case by locking its earliest waiting event, which other relays skip; a later
+        event is not a case's earliest while an earlier one waits (intake writes a case's
+        events under its row lock: ids follow commits). Only the oldest rows are looked
+        at; in them, a case's first row is its earliest."""
+        batch = select(outbox).order_by(outbox.c.id).limit(self._batch_size)
+        if conn.dialect.name == "sqlite":
+            return conn.execute(batch).all()
+        window = select(outbox.c.id, outbox.c.key).order_by(outbox.c.id).limit(
+            2 * self._batch_size).subquery()
+        earliest = select(func.min(window.c.id)).group_by(window.c.key)
+        heads = conn.execute(select(outbox.c.id, outbox.c.key).where(outbox.c.id.in_(earliest))
+                             .order_by(outbox.c.id).limit(self._batch_size)
+                             .with_for_update(skip_locked=True)).all()
+        if not heads:
+            return []
+        keys = any_(literal([h.key for h in heads], ARRAY(LargeBinary)))  # one parameter
+        return conn.execute(batch.where(outbox.c.key == keys, outbox.c.id <= heads[-1].id)).all()
+
     def drain(self, timeout_s: float = 30.0) -> None:
         """Relay until the outbox is empty (used at shutdown and in tests)."""
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and self.relay_once():
-            pass
+        while time.monotonic() < deadline:
+            if not self.relay_once():
+                if not self.backlog():
+                    return
+                time.sleep(max(self._coalesce, 0.01))  # another relay holds what is left
 
     def run(self) -> None:
         backoff = self._idle_wait

@@ -2,8 +2,12 @@
 
 `serve` runs the relay in-process, which is simplest. Under load the relay's bursts of
 producer work compete with request handling for the interpreter, so a busy deployment
-runs `serve` with CASE_INTAKE_RUN_RELAY=false beside one `relay` process (more are safe
-on PostgreSQL, which hands each relay different rows)."""
+runs `serve` with CASE_INTAKE_RUN_RELAY=false beside one `relay` process.
+
+Any number of relays keep each case's events in order on the topic. On PostgreSQL they
+share the work: a relay takes a case by locking its earliest waiting event, so each
+relay publishes different cases. On SQLite they take turns (a lock file beside the
+database), so a second relay adds failover, not throughput."""
 
 from __future__ import annotations
 

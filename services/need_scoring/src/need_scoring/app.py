@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -29,7 +30,7 @@ from need_scoring.overrides.service import OverrideRecords
 from need_scoring.policy import load_policy
 from need_scoring.policy.endpoints import router as policy_router
 from need_scoring.settings import Settings
-from need_scoring.stream.erasures import erased_case_ids
+from need_scoring.stream.erasures import erased_case_ids, forget_erased
 from need_scoring.stream.faust_app import NeedStream
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.transparency.endpoints import router as transparency_router
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database.migrate()
     processor = CaseProcessor(policy, geography())
     decisions = OverrideRecords(database.sessions)
+    forget = partial(forget_erased, database.sessions)  # overrides and audit purposes
     processor.overrides = decisions.in_force()
     scoring_metrics = ScoringMetrics.create()
     container = Container(settings=settings, database=database, policy=policy,
@@ -59,9 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             processor.erased = await anyio.to_thread.run_sync(erased_case_ids, broker.servers)
             # Decisions about cases erased while the service was away (or whose deletion
             # failed) go now; they are never applied meanwhile (processor.erased).
-            await anyio.to_thread.run_sync(decisions.forget, sorted(processor.erased))
+            await anyio.to_thread.run_sync(forget, sorted(processor.erased))
             stream = NeedStream(settings, policy, processor, broker.servers, scoring_metrics)
-            stream.on_erased = decisions.forget
+            stream.on_erased = forget
             container.stream = stream
             await stream.start()
             log.info("scoring with policy %s as consumer group %s", policy.version,

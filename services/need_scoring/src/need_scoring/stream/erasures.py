@@ -1,9 +1,13 @@
-"""Erased cases, read before the stream starts.
+"""Erased cases: read before the stream starts, and forgotten in the database.
 
 A replay reads cases.submitted and cases.lifecycle side by side, in no fixed order
 between them, so a case could be rescored before its erasure is seen. Reading every
 erasure first closes that gap: an erased case is never scored again. Only the event type
 header and the key are read; erasures carry nothing else.
+
+Once a case is erased, ``forget_erased`` leaves no trace of the resident in need
+scoring's database (the stream calls it after each batch, and at start for every erasure
+on the topic).
 """
 
 from __future__ import annotations
@@ -12,8 +16,13 @@ import logging
 import time
 
 from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy.orm import Session, sessionmaker
+
+from need_scoring.audit import repository as audit
+from need_scoring.overrides import repository as overrides
 
 ERASED_TYPE = b"civic.case.erased.v1"
+ERASED_TEXT = "(erased)"  # what stands in for erased free text, as in case intake
 
 
 class ErasuresUnread(RuntimeError):
@@ -60,3 +69,15 @@ def erased_case_ids(bootstrap_servers: str, topic: str = "cases.lifecycle",
         finally:
             cluster_log.setLevel(level)
     return erased
+
+
+def forget_erased(sessions: sessionmaker[Session], case_ids: list[str]) -> None:
+    """In one transaction: staff's band override decisions about these cases go, with
+    the reasons they gave (staff's words about the resident's situation); the purposes
+    in the audit log are replaced, and who read or changed what, and when, stays. Safe
+    to repeat, so a failed attempt is simply tried again."""
+    with sessions.begin() as session:
+        for start in range(0, len(case_ids), 500):  # under every driver's parameter limit
+            chunk = case_ids[start:start + 500]
+            overrides.delete_for_cases(session, chunk)
+            audit.blank_purposes(session, chunk, ERASED_TEXT)

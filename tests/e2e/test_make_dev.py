@@ -1,6 +1,8 @@
 """`make dev` as a newcomer uses it: `civic dev` brings up the broker and every service
 with demo data and prints URLs; a case posted to the printed URL appears on
-`civic tail cases.submitted` as a valid CloudEvent with no personal data in it; Ctrl-C
+`civic tail cases.submitted` as a valid CloudEvent with no personal data in it; the
+heat map shows the demo cases (ward figures, and a mix of small-area figures and
+withheld ones); a second `make dev` adds no demo cases and shows them again; Ctrl-C
 stops everything. Ports come from a plan written here, so a running `make dev` is
 left alone."""
 
@@ -11,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +24,7 @@ import pytest
 import yaml
 
 from civic.kafka.broker import free_port
+from civic_testing import assert_bus_clean
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +51,37 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM],
-                         ids=["ctrl-c", "sigterm"])
-def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_path,
-                                                                         stop_signal):
+SEED_BROKER = "CIVIC_DEV_BROKER"  # what civic dev tells a seed about its broker
+SEEDED = re.compile(r"seeded (\d+) demo cases in ([\d.]+) s \((\d+) already there")
+
+
+def _seeded(text: str) -> tuple[int, float, int]:
+    """(cases filed, seconds, cases already there), from the seed's line."""
+    found = SEEDED.search(text)
+    assert found, text[-3000:]
+    return int(found.group(1)), float(found.group(2)), int(found.group(3))
+
+
+def _demo_map(scoring: str, timeout_s: float = 90) -> dict[str, list[int | None]]:
+    """Open cases per ward and per small area over 28 days (the map's default), once
+    the published figures show the demo: some ward, and some small areas, not withheld."""
+    deadline = time.monotonic() + timeout_s
+    shown: dict[str, list[int | None]] = {}
+    while time.monotonic() < deadline:
+        for level in ("ward", "lsoa"):
+            answer = httpx.get(f"{scoring}/v1/areas/need", params={"level": level,
+                                                                  "window": "28d"})
+            if answer.status_code == 200:
+                shown[level] = [f["properties"]["open_cases"]
+                                for f in answer.json()["features"]]
+        if all(any(n is not None for n in shown.get(level, [])) for level in ("ward", "lsoa")):
+            return shown
+        time.sleep(1)
+    raise AssertionError(f"the demo never showed on the map: {shown}")
+
+
+def _plan(tmp_path: Path) -> tuple[int, dict[str, int]]:
+    """A dev plan on free ports, written to tmp_path/dev.yaml."""
     broker_port = free_port()
     plan = yaml.safe_load((ROOT / "infra/dev.yaml").read_text())
     plan["broker_port"] = broker_port
@@ -61,17 +92,44 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         if service.get("seed"):
             service["seed"] = [sys.executable if c == "python" else c for c in service["seed"]]
     (tmp_path / "dev.yaml").write_text(yaml.safe_dump(plan))
+    return broker_port, ports
+
+
+def _env() -> dict[str, str]:
     env = {**os.environ, "CIVIC_INFRA_DIR": str(ROOT / "infra"), "PYTHONUNBUFFERED": "1"}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+    env.pop("CIVIC_ENV", None)  # make dev is development
+    return env
 
-    dev = subprocess.Popen([*CIVIC, "dev", "--plan", str(tmp_path / "dev.yaml")], cwd=tmp_path,
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+def _civic_dev(tmp_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([*CIVIC, "dev", "--plan", str(tmp_path / "dev.yaml")],
+                            cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _stop(dev: subprocess.Popen[str], stop_signal: int = signal.SIGINT) -> str:
+    dev.send_signal(stop_signal)
+    rest, _ = dev.communicate(timeout=60)
+    assert dev.returncode == 0, rest[-2000:]
+    assert "stopped" in rest
+    return rest
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM],
+                         ids=["ctrl-c", "sigterm"])
+def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_path,
+                                                                         stop_signal):
+    broker_port, ports = _plan(tmp_path)
+    env = _env()
+    dev = _civic_dev(tmp_path)
     tail = None
     try:
         output = _read_until(dev, "Watch cases", timeout=120)
         text = "\n".join(output)
         assert f"127.0.0.1:{broker_port}" in text
-        assert "seeded 25 demo cases" in text
+        filed, seconds, there = _seeded(text)
+        assert (filed, there) == (800, 0) and seconds < 10
         form_url = re.search(r"case_intake Resident form\s+(\S+)", text).group(1)  # type: ignore[union-attr]
         docs_url = re.search(r"case_intake API docs\s+(\S+)", text).group(1)  # type: ignore[union-attr]
         staff_key = re.search(r"staff\.demo=(\S+?),", text).group(1)  # type: ignore[union-attr]
@@ -131,12 +189,77 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         assert score.status_code == 200, score.text
         assert sum(c["points"] for c in score.json()["contributions"]) == score.json()["score"]
         assert httpx.get(map_url).status_code == 200
+        shown = _demo_map(scoring)
+        assert None in shown["lsoa"], "small areas: a mix of figures and withheld ones"
+        assert any(n is not None for n in shown["ward"])
+        # The dev broker is not the run's: scan it (changelogs too) before it stops.
+        assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:
         if tail is not None:
             tail.terminate()
             tail.wait(10)
-        dev.send_signal(stop_signal)
-        rest, _ = dev.communicate(timeout=60)
-    assert dev.returncode == 0, rest[-2000:]
-    assert "stopped" in rest
+        _stop(dev, stop_signal)
     assert not any(_port_open(p) for p in (broker_port, *ports.values()))
+
+
+def test_a_second_make_dev_adds_no_demo_cases_and_shows_them_again(tmp_path: Path) -> None:
+    """The same working folder twice, as a newcomer restarting: the demo cases are in
+    case intake's database from the first run; the embedded broker starts empty, so the
+    seed puts the open ones back on the bus rather than filing more. Seen to fail when
+    seed() filed the whole plan on every run (1,600 demo cases after the second)."""
+    _, ports = _plan(tmp_path)
+    scoring = f"http://127.0.0.1:{ports['need_scoring']}"
+    for run in (1, 2):
+        dev = _civic_dev(tmp_path)
+        try:
+            text = "\n".join(_read_until(dev, "Watch cases", timeout=120))
+            assert _seeded(text)[::2] == ((800, 0) if run == 1 else (0, 800)), text[-2000:]
+            if run == 2:
+                assert "800 open ones announced again" in text
+            _demo_map(scoring)
+        finally:
+            _stop(dev)
+    with sqlite3.connect(tmp_path / "var" / "case_intake.db") as db:
+        assert db.execute("SELECT count(*) FROM cases").fetchone() == (800,)
+
+
+def test_the_demo_seed_is_quick_marked_and_refused_outside_development(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """Seen to fail when seed() refused only in production (CIVIC_ENV=test seeded)."""
+    from case_intake.database import schema
+    from case_intake.seed import seed
+    from case_intake.settings import Settings
+    from civic.db import ServiceDatabase
+    from civic.reference import geography
+
+    url = f"sqlite:///{tmp_path}/intake.db"
+    database = ServiceDatabase(schema(), url)
+    database.migrate()
+    monkeypatch.delenv(SEED_BROKER, raising=False)
+    assert seed(Settings(database_url=url, environment="test"), database.engine, 800) == 1
+    assert "refusing to seed demo data outside development" in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "intake.db") as db:
+        assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)
+
+    started = time.monotonic()
+    assert seed(Settings(database_url=url), database.engine, 800) == 0
+    assert time.monotonic() - started < 10, "batch inserts: seconds, not minutes"
+    monkeypatch.setenv(SEED_BROKER, "embedded")  # a restarted make dev
+    assert seed(Settings(database_url=url), database.engine, 800) == 0
+    assert _seeded(capsys.readouterr().out.splitlines()[-1])[::2] == (0, 800)
+    postcodes = geography().postcodes
+    with sqlite3.connect(tmp_path / "intake.db") as db:
+        marks = db.execute("SELECT channel, source, created_by, count(*), "
+                           "count(DISTINCT ward_code), count(DISTINCT lsoa_code), "
+                           "count(DISTINCT urgency) FROM cases GROUP BY 1, 2, 3").fetchall()
+        assert marks == [("import", "demo-seed", "staff.demo", 800, 18, marks[0][5], 3)]
+        assert marks[0][5] > 100, "spread over the borough's small areas"
+        people = db.execute("SELECT name, phone, email, date_of_birth, postcode "
+                            "FROM case_personal").fetchall()
+        assert {(phone, email, born) for _, phone, email, born, _ in people} == {
+            (None, None, None)}
+        assert all(re.fullmatch(r"Demo Resident \d{4}", name) for name, *_ in people)
+        assert all(postcode in postcodes for *_, postcode in people), "real postcodes"
+        # 800 first submissions, then each open one again for the fresh broker.
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (1600,)

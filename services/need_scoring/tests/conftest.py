@@ -60,6 +60,7 @@ def scoring_service(kafka_bootstrap: str, tmp_path: Path
 
     def start(policy: Path, **settings: Any) -> LiveServer:
         settings.setdefault("database_url", f"sqlite:///{tmp_path}/scoring-{len(servers)}.db")
+        settings.setdefault("area_publish_interval_s", 1.0)  # tests: a snapshot a second
         config = Settings(kafka_bootstrap_servers=kafka_bootstrap, policy_file=policy,
                           apply_topics=False, area_publish_seconds=1.0,
                           data_dir=tmp_path / f"faust-{len(servers)}", **settings)

@@ -1,5 +1,10 @@
 """`civic dev`: the embedded broker, every service in infra/dev.yaml with prefixed logs,
-demo data, and the URLs to open. Ctrl-C stops everything."""
+demo data, and the URLs to open. Ctrl-C stops everything.
+
+Each service gets the plan's ``env`` for it (development settings such as a short
+publication interval), under anything already set in the environment. Seed commands
+also learn whether the broker is a fresh embedded one (``CIVIC_DEV_BROKER=embedded``),
+which keeps no events from an earlier run, or an external one."""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ class DevService(BaseModel):
     port: int
     command: list[str]
     seed: list[str] | None = None
+    env: dict[str, str] = {}
     urls: dict[str, str] = {}
 
 
@@ -71,8 +77,8 @@ def run(plan_file: Path | None = None) -> int:
     stop_on_signals()
     try:
         for index, service in enumerate(plan.services):
-            env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers, "PYTHONUNBUFFERED": "1",
-                   f"{service.name.upper()}_PORT": str(service.port)}
+            env = {**service.env, **os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers,
+                   "PYTHONUNBUFFERED": "1", f"{service.name.upper()}_PORT": str(service.port)}
             child = subprocess.Popen(service.command, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
@@ -86,8 +92,9 @@ def run(plan_file: Path | None = None) -> int:
                 print(f"{service.name} did not become ready; see its log above", flush=True)
                 return 1
             if service.seed:
-                env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers,
-                       f"{service.name.upper()}_PORT": str(service.port)}
+                env = {**service.env, **os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers,
+                       f"{service.name.upper()}_PORT": str(service.port),
+                       "CIVIC_DEV_BROKER": "external" if external else "embedded"}
                 subprocess.run(service.seed, env=env, check=True)
         print("\nThe civic platform is running (Ctrl-C stops everything):", flush=True)
         print(f"  {'Kafka broker':<28} {servers}")

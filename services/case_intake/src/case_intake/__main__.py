@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     add_keys_parser(sub)
     seed = sub.add_parser("seed", help="create demo API keys and demo cases (not in production)")
-    seed.add_argument("--cases", type=int, default=25)
+    seed.add_argument("--cases", type=int, default=800,
+                      help="how many demo cases the plan holds (filed once, whatever the runs)")
     args = parser.parse_args(argv)
 
     from case_intake.settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from civic.settings import ServiceSettings
@@ -29,8 +29,14 @@ class Settings(ServiceSettings):
     suppression_k: int = Field(default=10, ge=2,
                                description="Counts below this are never published or served.")
     area_publish_seconds: float = Field(
-        default=10.0, gt=0, description="How often area need is recomputed and changes "
-        "published to areas.need; windows also roll with the clock.")
+        default=10.0, gt=0, description="How often the area timer checks whether a "
+        "snapshot of area need is due, and resends figures the broker has not "
+        "acknowledged. Never more than the publication interval.")
+    area_publish_interval_s: float = Field(
+        default=3600.0, gt=0, description="Area need is published on this fixed "
+        "schedule (at multiples of the interval: on the hour for an hour), not on every "
+        "change; the map and the API serve the last snapshot. Development and tests use "
+        "a few seconds.")
     handler_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries at one event before it goes to the "
         "dead-letter topic. Retries do not wait: handling is in-memory work.")
@@ -55,6 +61,12 @@ class Settings(ServiceSettings):
                                     description="Public address, for the transparency record.")
 
     required_in_production = ("kafka_bootstrap_servers", "database_url")
+
+    @model_validator(mode="after")
+    def _check_at_least_once_per_interval(self) -> Settings:
+        self.area_publish_seconds = min(self.area_publish_seconds,
+                                        self.area_publish_interval_s)
+        return self
 
     def group_timeouts(self) -> dict[str, float]:
         """faust consumer-group settings for this environment."""

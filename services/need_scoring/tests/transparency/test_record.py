@@ -85,3 +85,23 @@ def test_a_council_file_with_a_missing_or_empty_field_is_refused_by_name() -> No
         CouncilWords.model_validate(words)
     assert "senior_responsible_owner" in str(caught.value)
     assert "appeals_and_review" in str(caught.value)
+
+
+def test_the_record_says_when_area_figures_are_published_and_how_they_are_rounded(
+        ) -> None:
+    """Seen to fail when build_record left out _area_publication: the record said
+    nothing of the schedule, the rounding or the held-back single changes."""
+    hourly = build_record(load_policy(POLICY_FILE), SETTINGS, WORDS, 1, 0)
+    said = hourly.tier_2.description_and_rationale.detailed_description
+    assert "published every hour on a fixed schedule" in said
+    assert "rounded to the nearest 5 after suppression (0 stays 0" in said
+    assert "at least 2 requests" in said
+    assert "rounded to the nearest 5" in hourly.tier_2.decision_making_process.provided_information
+    quarterly = build_record(load_policy(POLICY_FILE),
+                             Settings(area_publish_interval_s=900), WORDS, 1, 0)
+    assert "published every 15 minutes" in (
+        quarterly.tier_2.description_and_rationale.detailed_description)
+    risks = " ".join(r.risk + " " + r.mitigation
+                     for r in hourly.tier_2.risks_mitigations_and_impact_assessments
+                     .risks_and_mitigations)
+    assert "fixed schedule" in risks and "nearest 5" in risks

@@ -42,7 +42,7 @@ class Footprint:
     def cells(self) -> Iterable[str]:
         yield TOTAL
         yield f"band:{self.band.value}"
-        for category in self.categories:
+        for category in dict.fromkeys(self.categories):  # a category counts a case once
             yield f"category:{category.value}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,12 +10,20 @@ from shapely.geometry import mapping
 
 from civic.contracts.common import AreaLevel
 from civic.reference import Geography
-from need_scoring.areas.need import AreaNeed
+from need_scoring.areas.need import ROUNDING_BASE, AreaNeed
+from need_scoring.areas.publication import MIN_CHANGES, describe_interval
+
+
+@dataclass(frozen=True)
+class Schedule:
+    published_at: datetime | None
+    next_at: datetime | None
+    interval_s: float
 
 
 def feature_collection(needs: list[AreaNeed], level: AreaLevel, window: str,
-                       geography: Geography, computed_at: datetime | None, k: int,
-                       index_version: str) -> dict[str, Any]:
+                       geography: Geography, k: int, index_version: str,
+                       schedule: Schedule) -> dict[str, Any]:
     shapes = ({c: a.geometry for c, a in geography.areas.items()} if level == AreaLevel.LSOA
               else {c: w.geometry for c, w in geography.wards.items()})
     features = [{
@@ -35,9 +44,21 @@ def feature_collection(needs: list[AreaNeed], level: AreaLevel, window: str,
         "features": features,
         "metadata": {
             "level": level.value, "window": window,
-            "computed_at": computed_at.isoformat() if computed_at else None,
-            "suppression_threshold": k, "index_version": index_version,
-            "note": f"Counts below {k} are null, and so are counts withheld so that "
-                    "totals cannot reveal them.",
+            "computed_at": _iso(schedule.published_at),
+            "next_publication_at": _iso(schedule.next_at),
+            "publication_interval_seconds": schedule.interval_s,
+            "suppression_threshold": k, "rounding_base": ROUNDING_BASE,
+            "index_version": index_version,
+            "note": f"Published {describe_interval(schedule.interval_s)} on a fixed "
+                    "schedule; these are the figures of the last publication. Counts "
+                    f"below {k} are null, and so are counts withheld so that totals cannot "
+                    f"reveal them. Every other count is rounded to the nearest "
+                    f"{ROUNDING_BASE}, so totals may not add up exactly. A small area's "
+                    f"counts change only when at least {MIN_CHANGES} cases have come, gone "
+                    "or changed in it.",
         },
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

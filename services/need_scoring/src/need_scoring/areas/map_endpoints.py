@@ -13,6 +13,8 @@ from civic.contracts.common import AreaLevel, Category
 from need_scoring.areas.counts import WINDOWS
 from need_scoring.areas.endpoints import Window
 from need_scoring.areas.heatmap import COLOURS, heatmap
+from need_scoring.areas.need import ROUNDING_BASE
+from need_scoring.areas.publication import describe_interval
 from need_scoring.areas.service import category as chosen_category
 from need_scoring.areas.svg import area_paths
 from need_scoring.dependencies import Areas, Config
@@ -34,7 +36,7 @@ def get_map(request: Request, area_need: Areas, settings: Config,
     chosen = chosen_category(category)
     needs = area_need.figures(level, window.value)
     k = area_need.suppression_k
-    computed_at = area_need.computed_at
+    computed_at, next_at = area_need.computed_at, area_need.next_at
     areas, legend = heatmap(needs, chosen, k)
     paths, (width, height) = area_paths(level)
     measure = ("the need index" if chosen is None
@@ -53,4 +55,6 @@ def get_map(request: Request, area_need: Areas, settings: Config,
             "the area's deprivation (IMD 2019), using the published weights."
             if chosen is None else f"Colour shows the number of {measure}."),
         "computed_at": computed_at.strftime("%d %B %Y, %H:%M UTC") if computed_at else None,
+        "next_at": next_at.strftime("%d %B %Y, %H:%M UTC") if next_at else None,
+        "every": describe_interval(area_need.interval_s), "rounding": ROUNDING_BASE,
     })

@@ -1,4 +1,4 @@
-"""Area need per window: suppressed counts and the published need index."""
+"""Area need per window: suppressed, rounded counts and the published need index."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from functools import cache
 from civic.contracts.common import AreaLevel, Band, Category
 from civic.contracts.scoring import AreaNeedChanged, BandCounts
 from civic.reference import Geography
-from need_scoring.areas.counts import TOTAL, WINDOWS, AreaRef, Counts, window_counts
+from need_scoring.areas.counts import (
+    ALL_CELLS,
+    TOTAL,
+    WINDOWS,
+    AreaRef,
+    Counts,
+    window_counts,
+)
 from need_scoring.areas.suppression import suppress
 from need_scoring.policy import NeedIndexWeights
+
+ROUNDING_BASE = 5
 
 
 @dataclass(frozen=True)
@@ -70,19 +79,56 @@ def profiles(geography: Geography) -> dict[AreaRef, AreaProfile]:
     return result
 
 
-def area_needs(buckets: Mapping[str, Counts], geography: Geography, today: date, k: int,
-               weights: NeedIndexWeights) -> dict[str, list[AreaNeed]]:
-    """Both windows, suppressed together: 28 days minus 7 days is the 21 days before,
-    so those counts are protected too, though never published."""
+def small_area_counts(buckets: Mapping[str, Counts], geography: Geography, today: date
+                      ) -> dict[str, Counts]:
+    """Every small area's open cases in both windows, and in the 21 days before the last
+    7 (28 days minus 7 days: never published, but readers can work it out)."""
     week = window_counts(buckets, geography, today, WINDOWS["7d"])
     month = window_counts(buckets, geography, today, WINDOWS["28d"])
-    combined = {ref: {**{f"7d|{c}": n for c, n in week[ref].items()},
-                      **{f"28d|{c}": n for c, n in month[ref].items()},
-                      **{f"older|{c}": month[ref][c] - n for c, n in week[ref].items()}}
-                for ref in month}
-    published = suppress(combined, _ward_of(geography), k, unpublished=frozenset({"older"}))
+    result = {}
+    for code in geography.areas:
+        recent, whole = week[(AreaLevel.LSOA, code)], month[(AreaLevel.LSOA, code)]
+        result[code] = {**{f"7d|{c}": n for c, n in recent.items()},
+                        **{f"28d|{c}": n for c, n in whole.items()},
+                        **{f"older|{c}": whole[c] - n for c, n in recent.items()}}
+    return result
+
+
+def published_needs(small_areas: Mapping[str, Counts], geography: Geography, k: int,
+                    weights: NeedIndexWeights) -> dict[str, list[AreaNeed]]:
+    """The public figures: wards are the sums of their small areas; both windows are
+    suppressed together (with the 21 days before protected, though never published);
+    then every count shown is rounded to base 5."""
+    combined: dict[AreaRef, Counts] = {(AreaLevel.LSOA, code): dict(cells)
+                                       for code, cells in small_areas.items()}
+    names = [f"{w}|{c}" for w in ("7d", "28d", "older") for c in ALL_CELLS]
+    for code in geography.wards:
+        combined[(AreaLevel.WARD, code)] = dict.fromkeys(names, 0)
+    for code, cells in small_areas.items():
+        ward = combined[(AreaLevel.WARD, geography.areas[code].ward_code)]
+        for cell, n in cells.items():
+            ward[cell] += n
+    suppressed = suppress(combined, _ward_of(geography), k, unpublished=frozenset({"older"}))
+    published = {ref: {cell: rounded(n) for cell, n in cells.items()}
+                 for ref, cells in suppressed.items()}
     return {window: _window_need(published, window, _profiles(geography), weights)
             for window in WINDOWS}
+
+
+def area_needs(buckets: Mapping[str, Counts], geography: Geography, today: date, k: int,
+               weights: NeedIndexWeights) -> dict[str, list[AreaNeed]]:
+    """The public figures of the open cases now, with nothing held back."""
+    return published_needs(small_area_counts(buckets, geography, today), geography, k,
+                           weights)
+
+
+def rounded(n: int | None) -> int | None:
+    """A shown count to the nearest multiple of ROUNDING_BASE (a withheld one stays
+    withheld, 0 stays 0), as official statistics round: a figure then moves only when
+    its count crosses a rounding boundary, not with every case."""
+    if n is None:
+        return None
+    return int((Decimal(n) / ROUNDING_BASE).quantize(Decimal(1), ROUND_HALF_UP)) * ROUNDING_BASE
 
 
 @cache

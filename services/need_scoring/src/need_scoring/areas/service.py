@@ -1,4 +1,5 @@
-"""Open need per area, as the stream last computed it: every figure suppressed."""
+"""Open need per area, as last published on the schedule: every figure suppressed and
+rounded. Between snapshots this serves the last one, never live counts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from civic.contracts.common import AreaLevel, Category
 from civic.errors import InvalidInput, Unavailable
-from need_scoring.areas.geojson import feature_collection
+from need_scoring.areas.geojson import Schedule, feature_collection
 from need_scoring.areas.need import AreaNeed
 from need_scoring.stream.faust_app import NeedStream
 
@@ -24,6 +25,14 @@ class AreaNeedService:
     def computed_at(self) -> datetime | None:
         return self.stream.areas.area_need_at
 
+    @property
+    def next_at(self) -> datetime | None:
+        return self.stream.areas.next_at
+
+    @property
+    def interval_s(self) -> float:
+        return self.stream.areas.interval_s
+
     def geojson(self, level: AreaLevel, window: str) -> dict[str, Any]:
         figures = self.stream.areas.area_need
         if window not in figures:
@@ -31,11 +40,12 @@ class AreaNeedService:
                               "try again in a few seconds.", slug="not-ready",
                               retry_after_s=5)
         return feature_collection(figures[window], level, window,
-                                  self.stream.processor.geography, self.computed_at,
-                                  self.suppression_k, self.stream.policy.need_index.version)
+                                  self.stream.processor.geography, self.suppression_k,
+                                  self.stream.policy.need_index.version,
+                                  Schedule(self.computed_at, self.next_at, self.interval_s))
 
     def figures(self, level: AreaLevel, window: str) -> list[AreaNeed]:
-        """What the map draws: empty until area need is first computed."""
+        """What the map draws: empty until the first snapshot."""
         return [n for n in self.stream.areas.area_need.get(window, []) if n.level == level]
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from need_scoring.areas.need import ROUNDING_BASE
+from need_scoring.areas.publication import MIN_CHANGES, describe_interval
 from need_scoring.policy import Policy
 from need_scoring.policy.fields import SCORABLE_FIELDS
 from need_scoring.settings import Settings
@@ -63,7 +65,8 @@ def build_record(policy: Policy, settings: Settings, words: CouncilWords,
                 f"their sum and its band follows fixed thresholds ({bands}). Area need "
                 f"combines open cases per {index.per_population:,} residents (weight "
                 f"{index.demand_weight}) with IMD 2019 deprivation (weight "
-                f"{index.deprivation_weight}); counts below {k} are withheld.",
+                f"{index.deprivation_weight}); counts below {k} are withheld. "
+                + _area_publication(settings),
                 scope="Ordering requests for community support (food, medicine, care, "
                 "housing, money, isolation, digital access) and showing open need by "
                 "area. Out of scope: eligibility decisions, refusing or closing "
@@ -74,7 +77,9 @@ def build_record(policy: Policy, settings: Settings, words: CouncilWords,
                 process_integration=words.process_integration,
                 provided_information="Staff see the score, band, policy version and "
                 "every factor's input, weight, points and reason; partners and the public "
-                f"see area figures with counts below {k} withheld.",
+                f"see area figures with counts below {k} withheld, the rest rounded to the "
+                f"nearest {ROUNDING_BASE}, published "
+                f"{describe_interval(settings.area_publish_interval_s)}.",
                 frequency_and_scale_of_usage="Every request is scored when it arrives, "
                 "and again when a new policy version is deployed (by replay). This "
                 f"process has published {scored_total:,} scores since it started.",
@@ -145,3 +150,15 @@ def build_record(policy: Policy, settings: Settings, words: CouncilWords,
                 impact_assessments=words.impact_assessments,
                 risks_and_mitigations=words.risks_and_mitigations)),
     )
+
+
+def _area_publication(settings: Settings) -> str:
+    """How area figures are kept from being differenced over time, from the live
+    configuration."""
+    return (f"Area figures are published {describe_interval(settings.area_publish_interval_s)} "
+            "on a fixed schedule, not as requests arrive, and the map and the API show the "
+            "last publication. Every published count is rounded to the nearest "
+            f"{ROUNDING_BASE} after suppression (0 stays 0; withheld counts stay withheld), "
+            "and a small area's counts change only when at least "
+            f"{MIN_CHANGES} requests have arrived, closed or changed in it since it last "
+            "changed, so no two consecutive publications differ by a single request.")

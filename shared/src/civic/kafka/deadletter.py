@@ -7,8 +7,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
+
 from civic.contracts.envelope import KafkaRecord
 from civic.kafka.topics import DLQ_SUFFIX
+
+# Headers are on the bus like any value: a reason is short and never quotes the input.
+REASON_LIMIT = 200
+
+
+def reason_of(error: BaseException) -> str:
+    """Why a message failed, without the values it held: a validation error's own text
+    quotes its input, so only where and what is kept."""
+    if isinstance(error, ValidationError):
+        text = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}"
+                         for e in error.errors(include_input=False, include_url=False))
+        text = f"{error.error_count()} invalid field(s): {text}"
+    else:
+        text = str(error) or type(error).__name__
+    return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 1] + "…"
 
 
 def dead_letter(*, topic: str, partition: int, offset: int, key: bytes | None,
@@ -16,7 +33,7 @@ def dead_letter(*, topic: str, partition: int, offset: int, key: bytes | None,
                 error: BaseException, consumer_group: str, attempts: int) -> KafkaRecord:
     kept = [(k, v) for k, v in headers if not k.startswith("civic_dlq_")]
     kept += [
-        ("civic_dlq_reason", str(error)[:1000].encode()),
+        ("civic_dlq_reason", reason_of(error).encode()),
         ("civic_dlq_error_type", type(error).__name__.encode()),
         ("civic_dlq_source_topic", topic.encode()),
         ("civic_dlq_source_partition", str(partition).encode()),

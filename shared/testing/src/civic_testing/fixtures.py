@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from civic.kafka.topics import TopicRegistry
+from civic_testing.bus_scanner import BusScanner
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -33,11 +34,15 @@ def _docker_reachable() -> bool:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_bootstrap(bus_scanner: BusScanner) -> Iterator[str]:
+    """The run's broker. Before it stops, the bus scanner reads everything the run put
+    on it (``civic_testing.bus_scanner``)."""
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if external:
+        bus_scanner.watch(external)  # an external broker may hold older messages
         TopicRegistry.load().apply(external)
         yield external
+        bus_scanner.scan(external)
         return
     if os.environ.get("CIVIC_TEST_BROKER", "auto") != "embedded" and _docker_reachable():
         from testcontainers.kafka import KafkaContainer
@@ -46,12 +51,14 @@ def kafka_bootstrap() -> Iterator[str]:
             servers = container.get_bootstrap_server()
             TopicRegistry.load().apply(servers)
             yield servers
+            bus_scanner.scan(servers)
         return
     from civic.kafka.broker import EmbeddedBroker
 
     with EmbeddedBroker() as broker:
         TopicRegistry.load().apply(broker.bootstrap_servers)
         yield broker.bootstrap_servers
+        bus_scanner.scan(broker.bootstrap_servers)
 
 
 def _postgres_admin_url() -> str | None:

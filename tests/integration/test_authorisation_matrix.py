@@ -1,0 +1,165 @@
+"""Who may call what: every endpoint of case intake and need scoring, called over real
+HTTP by six callers (no key, a wrong key, staff, a partner whose coverage holds the case,
+a partner whose coverage does not, ops), on SQLite and on PostgreSQL, with the status of
+each cell asserted. A route without a row here fails the test, so a new endpoint cannot
+ship without someone deciding who may call it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from case_intake.app import create_app as create_intake
+from case_intake.settings import Settings as IntakeSettings
+from civic.http.auth import Coverage, Role
+from civic_testing import LiveServer
+from need_scoring.app import create_app as create_scoring
+from need_scoring.settings import POLICIES
+from need_scoring.settings import Settings as ScoringSettings
+
+from .authorisation_table import CASE, CASE_WARD, INTAKE, OTHER_WARD, SCORING, Cell
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+CALLERS = ("no key", "wrong key", "staff", "partner in scope", "partner out of scope", "ops")
+
+
+@dataclass
+class Platform:
+    intake: str
+    scoring: str
+    keys: dict[str, str | None]
+
+    def headers(self, caller: str) -> dict[str, str]:
+        key = self.keys[caller]
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    def as_staff(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = httpx.request(method, self.intake + path, headers=self.headers("staff"),
+                                 timeout=10, **kwargs)
+        assert response.is_success, f"{method} {path}: {response.text}"
+        return response
+
+    def new_case(self, state: str) -> dict[str, str]:
+        """A fresh case in the state a cell needs, with the values its path takes."""
+        if state == "none":
+            return {}
+        created = self.as_staff("POST", "/v1/cases", json=CASE).json()
+        case_id = created["id"]
+        values = {"case_id": case_id, "token": created["receipt_token"],
+                  "service_request_id": case_id}
+        if state in ("triaged", "claimed"):
+            self.as_staff("POST", f"/v1/cases/{case_id}/status",
+                          json={"to": "triaged", "reason": "checked by the duty desk"})
+        if state == "claimed":
+            claim = httpx.post(f"{self.intake}/v1/cases/{case_id}/claim",
+                               headers=self.headers("partner in scope"), timeout=10)
+            assert claim.status_code == 200, claim.text
+        if state == "scored":
+            self._wait_for_score(case_id)
+        return values
+
+    def _wait_for_score(self, case_id: str, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            response = httpx.get(f"{self.scoring}/v1/cases/{case_id}/score",
+                                 headers=self.headers("staff"), timeout=10)
+            if response.status_code == 200:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"need scoring did not score {case_id} in {timeout_s}s")
+
+
+@pytest.fixture
+def platform(kafka_bootstrap: str, database_url: str, tmp_path: Path) -> Iterator[Platform]:
+    version = f"need-2026.11-authz{uuid.uuid4().hex[:6]}"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text((POLICIES / "need-2026.11.yaml").read_text()
+                      .replace("version: need-2026.11", f"version: {version}"))
+    intake = create_intake(IntakeSettings(database_url=database_url,
+                                          kafka_bootstrap_servers=kafka_bootstrap,
+                                          apply_topics=False, tune_gc=False))
+    scoring_db = (database_url if database_url.startswith("postgresql")
+                  else f"sqlite:///{tmp_path}/scoring.db")
+    scoring = create_scoring(ScoringSettings(
+        database_url=scoring_db, kafka_bootstrap_servers=kafka_bootstrap,
+        policy_file=policy, apply_topics=False, data_dir=tmp_path / "faust"))
+    with LiveServer(intake) as intake_server, LiveServer(scoring) as scoring_server:
+        keys: dict[str, str | None] = {"no key": None, "wrong key": "civic_not-a-key-anyone-holds"}
+        in_scope = Coverage(wards=frozenset({CASE_WARD}), categories=frozenset({"food"}))
+        out_of_scope = Coverage(wards=frozenset({OTHER_WARD}), categories=frozenset({"food"}))
+        for app in (intake, scoring):  # each service holds its own copy of the keys
+            store = app.state.api_keys
+            made = {"staff": store.create("staff.matrix", Role.STAFF, keys.get("staff")),
+                    "partner in scope": store.create("partner.in-scope", Role.PARTNER,
+                                                     keys.get("partner in scope"),
+                                                     coverage=in_scope),
+                    "partner out of scope": store.create("partner.out-of-scope", Role.PARTNER,
+                                                         keys.get("partner out of scope"),
+                                                         coverage=out_of_scope),
+                    "ops": store.create("ops.matrix", Role.OPS, keys.get("ops"))}
+            keys.update(made)
+        yield Platform(intake_server.url, scoring_server.url, keys)
+
+
+def _call(base: str, cell: Cell, caller: str, platform: Platform,
+          values: dict[str, str]) -> httpx.Response:
+    path = cell.path.format(**values)
+    headers = platform.headers(caller)
+    kwargs: dict[str, Any] = dict(cell.request(caller, platform.keys[caller]))
+    if cell.key_in_form:  # Open311 carries its key in the form, not a header
+        headers = {}
+    return httpx.request(cell.method, base + path, headers=headers, timeout=15,
+                         follow_redirects=False, **kwargs)
+
+
+def _check(base: str, table: list[Cell], platform: Platform,
+           prepare: Callable[[str], dict[str, str]]) -> list[str]:
+    wrong = []
+    for cell in table:
+        for caller, expected in zip(CALLERS, cell.expected, strict=True):
+            values = prepare(cell.state)
+            status = _call(base, cell, caller, platform, values).status_code
+            if status != expected:
+                wrong.append(f"{cell.method} {cell.path} as {caller}: {status}, "
+                             f"expected {expected}")
+    return wrong
+
+
+def test_every_endpoint_answers_each_caller_as_the_table_says(platform: Platform) -> None:
+    wrong = _check(platform.intake, INTAKE, platform, platform.new_case)
+    wrong += _check(platform.scoring, SCORING, platform, platform.new_case)
+    assert not wrong, "\n".join(wrong)
+
+
+def _every_route(app: Any) -> set[tuple[str, str]]:
+    """(method, path) of every route, through the routers the app includes."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                walk(inner.routes, prefix + route.include_context.prefix)
+            elif getattr(route, "methods", None):
+                found.update((method, prefix + route.path) for method in route.methods
+                             if method != "HEAD")
+    walk(app.router.routes, "")
+    return found
+
+
+def test_the_table_has_a_row_for_every_route_of_both_services() -> None:
+    """A route nobody decided on fails here, before it can ship."""
+    for create, table in ((create_intake, INTAKE), (create_scoring, SCORING)):
+        routes = _every_route(create())
+        rows = {(cell.method, cell.path_template) for cell in table}
+        missing = sorted(routes - rows)
+        assert not missing, f"routes with no row in the authorisation table: {missing}"
+        assert not rows - routes, f"rows for routes that no longer exist: {rows - routes}"

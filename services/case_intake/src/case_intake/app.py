@@ -24,12 +24,14 @@ from case_intake.claims.service import ClaimService
 from case_intake.database import schema
 from case_intake.dependencies import Container
 from case_intake.form.endpoints import router as form_router
+from case_intake.idempotency.sealing import IdempotencyKeys
 from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
 from case_intake.open311.endpoints import router as open311_router
 from case_intake.open311.service import Open311Service
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.settings import Settings
+from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
@@ -54,15 +56,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = IntakeMetrics()
     filing = CaseFiling(database.engine, LocationResolver(geography()),
                         Pseudonymiser(settings.pseudonym_secret.get_secret_value()), metrics,
-                        timedelta(days=settings.contact_lookback_days), on_publish=relay.notify)
+                        timedelta(days=settings.contact_lookback_days), on_publish=relay.notify,
+                        idempotency_keys=IdempotencyKeys(
+                            settings.pseudonym_secret.get_secret_value(),
+                            timedelta(seconds=settings.idempotency_ttl_s)))
     cases = CaseService(database.engine, database.sessions, metrics, on_publish=relay.notify)
     api_keys = ApiKeyStore(database.engine)
     container = Container(
         settings=settings, database=database, api_keys=api_keys, relay=relay, filing=filing,
-        cases=cases, claims=ClaimService(database.sessions, cases),
+        cases=cases, claims=ClaimService(database.sessions, cases,
+                                         claim_cap=settings.partner_claim_cap),
         open311=Open311Service(database.sessions, filing, api_keys,
                                agency=settings.council_name,
-                               terms_version=settings.terms_version))
+                               terms_version=settings.terms_version),
+        staff_sessions=StaffSessionService(
+            database.engine, database.sessions, api_keys,
+            secret=settings.session_secret.get_secret_value(),
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours)))
 
     @asynccontextmanager
     async def lifespan(started: Broker) -> AsyncIterator[None]:

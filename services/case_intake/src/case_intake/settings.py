@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from civic.settings import ServiceSettings
 
 DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret-change-me-0000"
+DEV_SESSION_SECRET = "dev-only-staff-session-secret-change-me-0"
 PRODUCTION_SECRET_LENGTH = 32  # e.g. secrets.token_urlsafe(32) gives 43 characters
 
 
@@ -31,8 +32,32 @@ class Settings(ServiceSettings):
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")
     contact_lookback_days: int = 365
+    idempotency_ttl_s: float = Field(
+        default=24 * 3600, gt=0,
+        description="How long a request's Idempotency-Key replays its first answer; after "
+        "that a repeat files a new case. Records are sealed under a key derived from the "
+        "pseudonym secret, so rotating that secret ends them early too.")
+    partner_claim_cap: int = Field(
+        default=25, ge=1, description="How many cases one partner may hold at once (claimed "
+        "or in progress); a claim over it is refused with 429.")
+    session_secret: SecretStr = Field(
+        default=SecretStr(DEV_SESSION_SECRET),
+        description="HMAC key that signs staff session cookies and CSRF tokens. Rotating "
+        "it signs every member of staff out.")
+    session_idle_minutes: float = Field(
+        default=30, gt=0, description="A staff session unused this long ends.")
+    session_absolute_hours: float = Field(
+        default=12, gt=0, description="A staff session this old ends, however busy.")
 
-    required_in_production = ("kafka_bootstrap_servers", "database_url", "pseudonym_secret")
+    required_in_production = ("kafka_bootstrap_servers", "database_url", "pseudonym_secret",
+                              "session_secret")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Staff cookies carry Secure everywhere but dev. ``test`` counts as deployed (it
+        sits behind TLS like production); tests that drive a browser over plain http on
+        localhost run their server with CIVIC_ENV=dev."""
+        return self.environment not in ("dev",)
 
     def check_production_ready(self) -> None:
         super().check_production_ready()
@@ -42,3 +67,12 @@ class Settings(ServiceSettings):
         if self.is_production and len(secret) < PRODUCTION_SECRET_LENGTH:
             raise ValueError(f"CASE_INTAKE_PSEUDONYM_SECRET must be at least "
                              f"{PRODUCTION_SECRET_LENGTH} characters in production")
+        session = self.session_secret.get_secret_value()
+        if self.is_production and session == DEV_SESSION_SECRET:
+            raise ValueError("CASE_INTAKE_SESSION_SECRET must be set in production")
+        if self.is_production and len(session) < PRODUCTION_SECRET_LENGTH:
+            raise ValueError(f"CASE_INTAKE_SESSION_SECRET must be at least "
+                             f"{PRODUCTION_SECRET_LENGTH} characters in production")
+        if self.is_production and session == secret:
+            raise ValueError("CASE_INTAKE_SESSION_SECRET must differ from "
+                             "CASE_INTAKE_PSEUDONYM_SECRET")

@@ -71,6 +71,9 @@ def test_erasure_leaves_no_trace_of_the_resident_in_any_table(client, as_, case_
         pseudonyms = [k for (k,) in conn.execute(text(
             "SELECT key FROM resident_keys WHERE case_id = :c"), {"c": case_id})]
     assert pseudonyms and all(k in before for k in pseudonyms)
+    sealed = "SELECT count(*) FROM idempotency_keys WHERE case_id = :c"
+    with engine.connect() as conn:  # sealed, so no marker finds it: look for the row
+        assert conn.execute(text(sealed), {"c": case_id}).scalar() == 1
 
     # The erasure request's reference is kept with the erasure, for accountability.
     reason = "Erasure request ER-2026-0042. " + "x" * 470
@@ -84,6 +87,8 @@ def test_erasure_leaves_no_trace_of_the_resident_in_any_table(client, as_, case_
     assert later.status_code == 200, later.text
 
     after = _dump(engine)
+    with engine.connect() as conn:  # the sealed answer held the receipt token
+        assert conn.execute(text(sealed), {"c": case_id}).scalar() == 0
     left = [m for m in [*MARKERS, *pseudonyms, receipt] if m.lower() in after.lower()]
     assert left == [], [line for line in after.splitlines()
                         if any(m.lower() in line.lower() for m in left)]

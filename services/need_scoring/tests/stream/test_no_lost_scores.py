@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 
 from civic.contracts.cases import CaseErased, CaseSubmitted
 from civic.contracts.envelope import Envelope, KafkaRecord, encode
@@ -109,3 +110,41 @@ def test_a_send_that_raises_a_failing_erasure_callback_and_a_failing_batch_lose_
     while injected["forget"] < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert injected["forget"] >= 2, "the failed erasure callback was tried again"
+
+
+
+def test_a_worker_stopped_while_the_broker_refuses_its_scores_commits_none_of_them(
+        kafka_bootstrap: str, policy_file: Callable[..., Path],
+        scoring_service: Callable[..., LiveServer]) -> None:
+    """Seen to fail with take_events, which acknowledged the batch as the stop cancelled
+    it, so its offsets were committed and the next worker would never score those
+    cases. Now nothing whose score was not on the broker is committed: the partitions'
+    next owner reads it again."""
+    policy = policy_file()
+    worker = scoring_service(policy)
+    stream = worker.app.state.container.stream
+    attempts: Counter[str] = Counter()
+
+    async def refusing_send(record: KafkaRecord) -> Any:
+        attempts[record.topic] += 1
+        raise RuntimeError("injected: the broker refuses every score")
+
+    stream.send = refusing_send
+    publish(kafka_bootstrap, [make_case(urgency="today") for _ in range(6)])
+    deadline = time.monotonic() + 60
+    while attempts["cases.scored"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert attempts["cases.scored"] >= 2, "the worker was trying to send"
+    worker.__exit__(None, None, None)  # stopped mid-retry, as a redeploy would
+
+    reader = KafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=stream.group_id,
+                           enable_auto_commit=False)  # reads the group's offsets, never joins
+    try:
+        partitions = [TopicPartition("cases.submitted", p)
+                      for p in reader.partitions_for_topic("cases.submitted") or ()]
+        assert partitions, "cases.submitted has partitions"
+        moved = {tp.partition: offset for tp in partitions
+                 if (offset := reader.committed(tp))}
+    finally:
+        reader.close()
+    assert not moved, f"offsets committed for scores never sent: {moved}"

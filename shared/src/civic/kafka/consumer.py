@@ -33,7 +33,7 @@ from kafka.structs import OffsetAndMetadata
 
 from civic.contracts.envelope import decode
 from civic.kafka import handling
-from civic.kafka.deadletter import dead_letter
+from civic.kafka.deadletter import dead_letter, reason_of
 from civic.kafka.handling import Handler, ProcessedEvents, RecentEvents, RetryPolicy
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
@@ -198,7 +198,7 @@ class EventConsumer:
         if not all(self._dlq.send_all([dlq_record])):
             raise DeadLetterFailed(f"{dlq_record.topic} did not acknowledge the message")
         log.error("sent %s to %s after %d attempt(s): %s: %s", _where(record),
-                  dlq_record.topic, attempts, type(error).__name__, error)
+                  dlq_record.topic, attempts, type(error).__name__, reason_of(error))
         if self._metrics:
             self._metrics.dead_lettered.labels(record.topic).inc()
 

@@ -25,7 +25,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
+from pydantic import ValidationError
+
 from civic.contracts.envelope import Envelope
+from civic.kafka.deadletter import reason_of
 
 log = logging.getLogger(__name__)
 
@@ -159,10 +162,12 @@ async def handle_event_async(
 def _after_failure(envelope: Envelope, error: Exception, attempt: int, policy: RetryPolicy,
                    on_failure: OnFailure | None) -> Failed | float:
     """Log and report a failed attempt; return the final outcome or the delay to wait."""
-    # The last attempt's traceback is logged: it is where a bug gets found.
+    # The last attempt's traceback is logged: it is where a bug gets found. Not for a
+    # validation error, whose text and traceback quote the event's input.
+    last = attempt >= policy.max_attempts and not isinstance(error, ValidationError)
     log.warning("handling %s %s failed (attempt %d/%d): %s: %s", envelope.type, envelope.id,
-                attempt, policy.max_attempts, type(error).__name__, error,
-                exc_info=error if attempt >= policy.max_attempts else None)
+                attempt, policy.max_attempts, type(error).__name__, reason_of(error),
+                exc_info=error if last else None)
     if on_failure is not None:
         on_failure(error, attempt)
     if attempt >= policy.max_attempts:

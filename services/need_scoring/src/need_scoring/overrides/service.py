@@ -38,7 +38,7 @@ from need_scoring.stream.records import CaseRecord
 
 class OverrideRecords:
     """The staff decisions kept in the database, apart from the running stream: loaded
-    at start, and forgotten when their case is erased."""
+    at start (an erased case's go in stream/erasures.py)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -46,10 +46,6 @@ class OverrideRecords:
     def in_force(self) -> dict[str, dict[str, Any]]:
         with self.sessions() as session:
             return repository.overrides_in_force(session)
-
-    def forget(self, case_ids: list[str]) -> None:
-        with self.sessions.begin() as session:
-            repository.delete_for_cases(session, case_ids)
 
 
 class OverrideService:

@@ -27,7 +27,7 @@ from civic.contracts.cases import CaseErased
 from civic.contracts.common import Band
 from civic.contracts.envelope import Envelope, KafkaRecord, decode, encode
 from civic.contracts.scoring import CaseScored
-from civic.kafka.deadletter import dead_letter
+from civic.kafka.deadletter import dead_letter, reason_of
 from civic.kafka.handling import (
     Duplicate,
     Failed,
@@ -72,7 +72,9 @@ class NeedStream:
             consumer_auto_offset_reset="earliest", datadir=str(settings.data_dir),
             producer_acks=-1, producer_linger=settings.producer_linger_ms / 1000,
             producer_max_batch_size=256 * 1024, broker_max_poll_records=settings.batch_size,
-            **settings.group_timeouts())
+            # A stop need not wait for unacknowledged events: they are read again.
+            stream_wait_empty=False, **settings.group_timeouts())
+
         def raw(*names: str) -> TopicT:
             return self.app.topic(*names, key_type=bytes, value_type=bytes,
                                   key_serializer="raw", value_serializer="raw")
@@ -135,14 +137,15 @@ class NeedStream:
             self.metrics.override_rate.set(self.overrides_total / self.scored_total)
 
     async def _score_cases(self, stream: faust.StreamT[bytes]) -> None:
-        # faust types the agent's stream as StreamT; the faust.Stream it passes has
-        # take_events, which StreamT does not declare.
-        async for events in stream.take_events(  # type: ignore[attr-defined]
+        # Not take_events: it acknowledges in a finally, so a stop cancelling a batch that
+        # waits for the broker would commit scores never sent. Here a batch is acknowledged
+        # once its outputs are; a cancelled one is read again by the partitions' next owner.
+        # (faust's StreamT does not declare noack_take)
+        async for events in stream.noack_take(  # type: ignore[attr-defined]
                 self.settings.batch_size, within=self.settings.batch_wait_seconds):
-            # faust acknowledges a batch's offsets when the loop moves on, and also when
-            # an exception leaves it (take_events acks in a finally), so nothing leaves
-            # it: the batch is done once every score and dead letter is acknowledged.
             await self._score_batch(events)
+            for event in events:
+                await stream.ack(event)
             await self.forget_erased()  # never raises: a failure is retried later
             self._update_override_rate()
 
@@ -235,7 +238,7 @@ class NeedStream:
                      error: Exception, attempts: int) -> KafkaRecord:
         message = event.message
         log.error("sending %s[%d]@%d to the dead-letter topic: %s", message.topic,
-                  message.partition, message.offset, error)
+                  message.partition, message.offset, reason_of(error))
         self.metrics.kafka.dead_lettered.labels(message.topic).inc()
         return dead_letter(
             topic=message.topic, partition=message.partition, offset=message.offset,

@@ -194,3 +194,30 @@ def test_the_need_index_uses_the_rounded_counts_so_it_cannot_give_the_exact_one_
         indexes.append({(x.code, x.window): x.need_index for x in needs["7d"] + needs["28d"]})
         assert {x.open_cases for x in needs["7d"] if x.code == busy} == {10}
     assert indexes[0] == indexes[1]
+
+
+def test_overlapping_publications_take_one_snapshot_not_two() -> None:
+    """The first publication after start and the timer's tick can overlap; without a lock
+    both saw no snapshot yet and took one each, against the same baseline."""
+    taken: list[int] = []
+    publisher = AreaNeedPublisher.__new__(AreaNeedPublisher)
+    publisher.area_need_at = None
+    publisher._stream = SimpleNamespace(settings=SimpleNamespace(area_publish_interval_s=3600))
+    publisher._publishing = asyncio.Lock()
+    publisher.clock = lambda: datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+    async def snapshot() -> None:
+        await asyncio.sleep(0.01)  # the suppression runs in a thread meanwhile
+        taken.append(1)
+        publisher.area_need_at = publisher.clock()
+
+    async def nothing_unsent() -> None:
+        return None
+
+    publisher._snapshot, publisher._send_unsent = snapshot, nothing_unsent
+
+    async def both() -> None:
+        await asyncio.gather(publisher.publish(), publisher.publish())
+
+    run_coroutine(both())
+    assert len(taken) == 1

@@ -53,6 +53,9 @@ class AreaNeedPublisher:
         self.area_need_at: datetime | None = None
         self._published: dict[str, dict[str, Any]] = {}
         self._unsent: list[AreaNeedChanged] = []
+        # The first publication after start and the timer's may overlap: two snapshots
+        # against one baseline could differ by a single case.
+        self._publishing = asyncio.Lock()
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
@@ -71,9 +74,10 @@ class AreaNeedPublisher:
         # snapshot not taken is taken on the next tick, and unacknowledged events are
         # sent again then.
         try:
-            if snapshot_due(self.area_need_at, self.clock(), self.interval_s):
-                await self._snapshot()
-            await self._send_unsent()
+            async with self._publishing:
+                if snapshot_due(self.area_need_at, self.clock(), self.interval_s):
+                    await self._snapshot()
+                await self._send_unsent()
         except Exception:
             log.warning("area need not published this time; retrying next tick",
                         exc_info=True)

@@ -6,23 +6,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from case_intake.database import schema
 from civic.db import ServiceDatabase
 from civic.http.auth import ApiKeyStore, Coverage, Principal, Role, hash_key
+from civic_testing.migrations import migrate
 
 
 def _upgrade(database: ServiceDatabase, revision: str, *, down: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(database.schema.migrations))
     with database.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text('CREATE SCHEMA IF NOT EXISTS "case_intake"'))
-        config.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(config, revision)
+        migrate(conn, database, revision, down=down)
 
 
 def _columns(database: ServiceDatabase) -> set[str]:

@@ -22,8 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
 
@@ -34,6 +32,7 @@ from case_intake.idempotency.sealing import IdempotencyKeys, SealBroken
 from case_intake.settings import Settings
 from civic.db import ServiceDatabase
 from civic.http.auth import Role
+from civic_testing.migrations import migrate
 
 KEY = "3f6c2a9e-idem-key-0001"
 
@@ -168,13 +167,8 @@ def test_plain_text_records_from_before_0005_are_gone_after_it(database_url: str
         event.listen(database.engine, "connect",
                      lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF"))
     try:
-        config = Config()
-        config.set_main_option("script_location", str(database.schema.migrations))
         with database.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text('CREATE SCHEMA IF NOT EXISTS "case_intake"'))
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0004")
+            migrate(conn, database, "0004")
             conn.execute(text(
                 "INSERT INTO idempotency_keys (key, principal, request_hash, status_code, "
                 "response, created_at, case_id) VALUES (:k, 'staff.old', 'h', 201, :r, :at, "

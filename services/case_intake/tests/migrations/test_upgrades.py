@@ -7,24 +7,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from case_intake.database import schema
 from civic.db import ServiceDatabase
+from civic_testing.migrations import migrate
 
 
 def test_an_idempotency_record_from_0001_learns_its_case(database_url: str) -> None:
     database = ServiceDatabase(schema(), database_url)
     try:
-        config = Config()
-        config.set_main_option("script_location", str(database.schema.migrations))
         with database.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text('CREATE SCHEMA IF NOT EXISTS "case_intake"'))
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0001")
+            migrate(conn, database, "0001")
             conn.execute(text(
                 "INSERT INTO idempotency_keys (key, principal, request_hash, status_code, "
                 "response, created_at) VALUES ('k-0001', 'staff.old', 'h', 201, :r, :at)"),
@@ -33,8 +27,7 @@ def test_an_idempotency_record_from_0001_learns_its_case(database_url: str) -> N
                  "at": datetime.now(UTC)})
         # To 0002 only: 0005 then drops such plain-text records (tests/idempotency).
         with database.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0002")
+            migrate(conn, database, "0002")
         with database.engine.connect() as conn:
             found = conn.execute(text("SELECT case_id FROM idempotency_keys")).scalar()
         assert found == "5b1f0c1e-0000-4000-8000-000000000001"

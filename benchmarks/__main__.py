@@ -6,11 +6,34 @@ import json
 import logging
 import platform
 import sys
+from typing import Any
 
-from benchmarks import http_intake, need_scoring, outbox_relay
+from benchmarks import http_intake, need_scoring, outbox_relay, qr_redirects
+
+
+def report_redirects(qr: dict[str, Any]) -> None:
+    bare = qr["bare"]
+    print("GET /q/{code} (QR events) vs a bare FastAPI redirect, same uvicorn settings")
+    print(f"  bare                    {bare['max']['rps']:6.0f} req/s   p99 "
+          f"{bare['max']['p99_ms']:5.1f} ms;  at half max p99 {bare['at_half']['p99_ms']:.1f} ms")
+    for scenario, label in (("broker_up", "qr_events"), ("broker_down", "broker stopped"),
+                            ("codes_10000", "10,000 codes")):
+        top, half = qr[scenario]["max"], qr[scenario]["at_half"]
+        print(f"  {label:<23} {top['rps']:6.0f} req/s   p99 {top['p99_ms']:5.1f} ms"
+              f"   errors {top['errors']}   ratio {qr[scenario]['ratio']:.2f} (target >= 0.7)")
+        print(f"  {'':<23} at half max ({half['target_rps']:.0f} req/s offered): p50 "
+              f"{half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms (target <= 10 ms), "
+              f"errors {half['errors']}")
+    images = qr["images_ms"]
+    print(f"  images: SVG {images['svg']:.1f} ms, PNG (60 mm, 300 dpi) {images['png']:.1f} ms,"
+          f" A4 PDF poster {images['pdf']:.1f} ms each\n", flush=True)
 
 
 def main() -> int:
+    only = sys.argv[1:]  # e.g. `python -m benchmarks qr_events`: just that one
+    if only == ["qr_events"]:
+        report_redirects(qr_redirects.run())
+        return 0
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, "
@@ -52,8 +75,10 @@ def main() -> int:
           f"{latency['samples']} cases)")
     print(f"  replay under a new policy  {scoring['replay']['seconds']:.1f} s to rescore "
           f"{scoring['replay']['cases']:,} cases\n")
-    print(json.dumps({"http": http, "outbox": relay, "need_scoring": scoring}, indent=1),
-          file=sys.stderr)
+    qr = qr_redirects.run()
+    report_redirects(qr)
+    print(json.dumps({"http": http, "outbox": relay, "need_scoring": scoring,
+                      "qr_events": qr}, indent=1), file=sys.stderr)
     return 0
 
 

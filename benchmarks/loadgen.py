@@ -39,6 +39,19 @@ async def _post(session: aiohttp.ClientSession, url: str, body: bytes,
         return response.status == 201
 
 
+async def _get(session: aiohttp.ClientSession, url: str, _body: bytes,
+               headers: dict[str, str]) -> bool:
+    """A redirect is the answer wanted: never follow it."""
+    async with session.get(url, headers=headers, allow_redirects=False) as response:
+        await response.read()
+        return response.status == 302
+
+
+# POST the same URL by default; GET cycles through spec["paths"] (set in main).
+send = _post
+target = lambda url, _i: url  # noqa: E731
+
+
 async def closed_loop(url: str, bodies: list[bytes], headers: dict[str, str],
                       concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
     latencies: list[float] = []
@@ -52,7 +65,7 @@ async def closed_loop(url: str, bodies: list[bytes], headers: dict[str, str],
             nonlocal errors
             i = offset
             while (now := time.perf_counter()) < stop:
-                ok = await _post(session, url, bodies[i % len(bodies)], headers)
+                ok = await send(session, target(url, i), bodies[i % len(bodies)], headers)
                 i += concurrency
                 if now >= stop_warm:
                     if ok:
@@ -78,7 +91,7 @@ async def open_loop(url: str, bodies: list[bytes], headers: dict[str, str], rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            ok = await _post(session, url, bodies[i % len(bodies)], headers)
+            ok = await send(session, target(url, i), bodies[i % len(bodies)], headers)
             if ok:
                 latencies.append(time.perf_counter() - scheduled)
             else:
@@ -90,8 +103,13 @@ async def open_loop(url: str, bodies: list[bytes], headers: dict[str, str], rate
 
 
 def main() -> None:
+    global send, target
     spec = json.loads(sys.stdin.read())
-    bodies = [b.encode() for b in spec["bodies"]]
+    bodies = [b.encode() for b in spec.get("bodies") or [""]]
+    if spec.get("method") == "GET":
+        paths = spec["paths"]
+        send = _get
+        target = lambda base, i: base + paths[i % len(paths)]  # noqa: E731
     if spec["mode"] == "closed":
         result = asyncio.run(closed_loop(spec["url"], bodies, spec["headers"],
                                          spec["concurrency"], spec["seconds"], spec["warmup"]))

@@ -10,14 +10,18 @@ at. The HTML form and Open311 build the same ``CaseCreate``, so its limits cover
 On PostgreSQL, which enforces VARCHAR lengths (SQLite does not): a case with every
 string at its API maximum, then a note, a status change, audited reads, a claim and a
 release, and an erasure, each at its maximum, all by a caller whose key name is the
-longest a key may have, through the HTTP API; and a band override in need scoring. No
-500, and the values are stored whole.
+longest a key may have, through the HTTP API; a band override in need scoring; and in QR
+events a code with every field at its maximum, re-pointed, retired and scanned. No 500,
+and the values are stored whole.
 
 Mutations seen to fail here: ``case_personal.address`` as String(200) in the model and
 migration 0001 (static, and a 500 on PostgreSQL); ``ErasureIn.reason`` allowed 600
 characters (static: audit_log.purpose and case_history.reason hold 500; a release's
 reason was a 500 on PostgreSQL); a ``purpose`` query parameter added to the contact
-endpoint's document with no mapping (unclassified)."""
+endpoint's document with no mapping (unclassified); ``codes.venue_name`` as String(100)
+(static, and a 500 on PostgreSQL when the migrated column was narrowed to match);
+``scans.short_code`` narrowed to 7 on PostgreSQL (the scan writer could not write the
+8-character codes, and the scans were never stored)."""
 
 from __future__ import annotations
 
@@ -47,6 +51,10 @@ from need_scoring.app import create_app as create_scoring
 from need_scoring.database import schema as scoring_schema
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
+from qr_events.app import create_app as create_qr
+from qr_events.codes.identifiers import check_character, well_formed
+from qr_events.database import schema as qr_schema
+from qr_events.settings import Settings as QrSettings
 
 EMAIL_MAX = 254  # email-validator refuses a longer address (RFC 5321's path limit)
 KEY_NAME_MAX = api_keys_table.c.name.type.length  # every principal's name
@@ -83,6 +91,29 @@ STORED_IN: dict[str, dict[str, list[str]]] = {
         "POST /v1/cases/{case_id}/band-override body.band": ["band_overrides.band"],
         "POST /v1/cases/{case_id}/band-override body.reason": ["band_overrides.reason"],
     },
+    "qr_events": {
+        "POST /v1/codes body.destination.kind": ["codes.destination_kind",
+                                                 "code_history.details"],
+        "POST /v1/codes body.destination.url": ["codes.destination_url",
+                                                "code_history.details"],
+        "POST /v1/codes body.touchpoint": ["codes.touchpoint"],
+        "POST /v1/codes body.venue_name": ["codes.venue_name"],
+        "POST /v1/codes body.ward": ["codes.ward"],
+        "POST /v1/codes body.campaign": ["codes.campaign"],
+        "POST /v1/codes body.print_batch": ["codes.print_batch"],
+        "POST /v1/codes body.valid_from": ["codes.valid_from"],
+        "POST /v1/codes body.valid_until": ["codes.valid_until"],
+        "POST /v1/codes/{code}/destination body.destination.kind": [
+            "codes.destination_kind", "codes.scheduled_kind", "code_history.details"],
+        "POST /v1/codes/{code}/destination body.destination.url": [
+            "codes.destination_url", "codes.scheduled_url", "code_history.details"],
+        "POST /v1/codes/{code}/destination body.switch_at": ["codes.switch_at"],
+        "POST /v1/codes/{code}/retire body.replacement": ["codes.replacement_code",
+                                                          "code_history.details"],
+        # an unknown code's scans keep it, if it is well formed (for typo statistics)
+        "GET /q/{code} path.code": ["scans.short_code"],
+        "HEAD /q/{code} path.code": ["scans.short_code"],
+    },
 }
 
 NOT_STORED: dict[str, dict[str, str]] = {
@@ -116,12 +147,39 @@ NOT_STORED: dict[str, dict[str, str]] = {
         "GET /map query.window": "a choice of view",
         "GET /map query.category": "a choice of view",
     },
+    "qr_events": {
+        "GET /v1/codes query.campaign": "a filter",
+        "GET /v1/codes query.after": "a page position",
+        "GET /v1/codes/{code} path.code": "a lookup",
+        "POST /v1/codes/{code}/destination path.code": "a lookup",
+        "POST /v1/codes/{code}/retire path.code": "a lookup",
+        "GET /v1/codes/{code}/history path.code": "a lookup",
+        "GET /v1/codes/{code}/stats path.code": "a lookup",
+        "GET /v1/codes/{code}/stats query.from": "a filter",
+        "GET /v1/codes/{code}/stats query.to": "a filter",
+        "GET /v1/campaigns/{campaign}/stats path.campaign": "a lookup",
+        "GET /v1/campaigns/{campaign}/stats query.from": "a filter",
+        "GET /v1/campaigns/{campaign}/stats query.to": "a filter",
+        **{f"GET /v1/codes/{{code}}.{fmt} {what}": why
+           for fmt in ("svg", "png", "pdf")
+           for what, why in (("path.code", "a lookup"), ("query.dark", "a drawing option"),
+                             ("query.light", "a drawing option"))},
+        "GET /v1/codes/{code}.pdf query.paper": "a drawing option",
+        # scans.via holds scanned or typed: whether it was "qr", not what was sent
+        "GET /q/{code} query.via": "only whether it is qr",
+        "HEAD /q/{code} query.via": "only whether it is qr",
+    },
 }
 
 # Stored in a normalised form shorter than the API allows: (longest stored, why).
 STORED_AS = {
     "POST /v1/cases body.location.postcode": (8, "normalised to 'OUTWARD INWARD'"),
+    # codes are read without regard to case, spaces or hyphens; only a code kept
+    "POST /v1/codes/{code}/retire body.replacement": (8, "normalised, and an existing code"),
+    "GET /q/{code} path.code": (8, "normalised, and only if well formed"),
+    "HEAD /q/{code} path.code": (8, "normalised, and only if well formed"),
 }
+SHORT_CODE_MAX = 8  # qr_events.codes.identifiers.MAX_LENGTH
 
 
 def _resolve(node: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
@@ -197,11 +255,21 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     scoring = create_scoring(ScoringSettings(
         database_url=f"sqlite:///{folder}/scoring.db", kafka_bootstrap_servers="127.0.0.1:9",
         apply_topics=False, data_dir=folder / "faust"))
-    return {"case_intake": intake.openapi(), "need_scoring": scoring.openapi()}
+    qr = create_qr(_qr_settings(f"sqlite:///{folder}/qr_events.db"))
+    return {"case_intake": intake.openapi(), "need_scoring": scoring.openapi(),
+            "qr_events": qr.openapi()}
+
+
+def _qr_settings(database_url: str) -> QrSettings:
+    # 8-character codes: the longest a code may be
+    return QrSettings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9",
+                      apply_topics=False, run_relay=False, run_consumers=False,
+                      public_base_url="https://qr.camden.gov.uk", code_length=SHORT_CODE_MAX)
 
 
 def _tables(service: str) -> dict[str, Table]:
-    schema = intake_schema() if service == "case_intake" else scoring_schema()
+    schema = {"case_intake": intake_schema, "need_scoring": scoring_schema,
+              "qr_events": qr_schema}[service]()
     tables: dict[str, Table] = {}
     for metadata in schema.targets:
         assert isinstance(metadata, MetaData)
@@ -216,7 +284,10 @@ def _column_length(tables: dict[str, Table], name: str) -> int | None:
     return kind.length if isinstance(kind, String) else None  # Text, JSON, Date: unbounded
 
 
-@pytest.mark.parametrize("service", ["case_intake", "need_scoring"])
+SERVICES = ["case_intake", "need_scoring", "qr_events"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_string_input_is_either_stored_somewhere_named_or_said_not_to_be(
         service: str, documents: dict[str, dict[str, Any]]) -> None:
     inputs = set(string_inputs(documents[service]))
@@ -225,7 +296,7 @@ def test_every_string_input_is_either_stored_somewhere_named_or_said_not_to_be(
     assert sorted(classified - inputs) == [], "these inputs are no longer in the API"
 
 
-@pytest.mark.parametrize("service", ["case_intake", "need_scoring"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_stored_string_fits_its_columns(service: str,
                                               documents: dict[str, dict[str, Any]]) -> None:
     inputs = string_inputs(documents[service])
@@ -247,13 +318,20 @@ def test_the_normalised_forms_are_no_longer_than_stated() -> None:
         normalised = normalise_postcode(raw.strip())
         assert normalised is not None and len(normalised) <= STORED_AS[
             "POST /v1/cases body.location.postcode"][0]
+    eight = "XXXXXXX" + check_character("XXXXXXX")
+    for raw in (eight, eight.lower(), "-".join(eight), " - ".join(eight)[:64],
+                eight + eight, "x" * 64, "\u00a0".join(eight)):
+        code = well_formed(raw)
+        assert code is None or len(code) <= STORED_AS["GET /q/{code} path.code"][0], raw
+    assert well_formed("-".join(eight)) == eight
 
 
 def test_principal_names_fit_every_column_that_records_one() -> None:
     """A key's name is the principal every actor column records."""
     columns = {"case_intake": ["cases.created_by", "cases.claimed_by", "case_history.actor_id",
                                "case_notes.author", "audit_log.actor_id"],
-               "need_scoring": ["band_overrides.overridden_by", "audit_log.actor_id"]}
+               "need_scoring": ["band_overrides.overridden_by", "audit_log.actor_id"],
+               "qr_events": ["code_history.actor"]}
     for service, names in columns.items():
         tables = _tables(service)
         assert tables["api_keys"].c.name.type.length == KEY_NAME_MAX
@@ -415,3 +493,112 @@ def test_need_scoring_stores_an_override_at_its_api_maximum_on_postgresql(
         kept = httpx.get(f"{url}/band-overrides", headers=staff).json()
         assert kept[-1]["reason"] == reason
         assert kept[-1]["overridden_by"] == _key_name("staff")
+
+
+@pytest.fixture
+def qr(postgres_url: str) -> Iterator[TestClient]:
+    with TestClient(create_qr(_qr_settings(postgres_url)),
+                    raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.mark.postgres
+def test_qr_events_stores_every_string_at_its_api_maximum_on_postgresql(
+        qr: TestClient, documents: dict[str, dict[str, Any]]) -> None:
+    """A code with every field at its maximum (an 8-character code, a 2000-character
+    allow-listed URL, a 120-character venue, 40-character campaign and batch), re-pointed
+    later and now to URLs as long, retired naming its replacement as typed (12
+    characters), and its history, by a caller with the longest key name; then scans of a
+    well-formed unknown code typed with hyphens, kept for the typo figures."""
+    limits = string_inputs(documents["qr_events"])
+
+    def limit(where: str) -> int:
+        found = limits[where]
+        assert found is not None, where
+        return found
+
+    def url(path: str) -> str:
+        start = f"https://www.camden.gov.uk/{path}/"
+        return start + "p" * (limit("POST /v1/codes body.destination.url") - len(start))
+
+    store = qr.app.state.api_keys  # type: ignore[attr-defined]
+    staff = {"Authorization": f"Bearer {store.create(_key_name('staff'), Role.STAFF)}"}
+    campaign = "c" * limit("POST /v1/codes body.campaign")
+    body = {"destination": {"kind": "url", "url": url("first")},
+            "touchpoint": "sticker", "venue_name": "V" * limit("POST /v1/codes body.venue_name"),
+            "ward": "E05000139", "campaign": campaign,
+            "print_batch": "b" * limit("POST /v1/codes body.print_batch"),
+            "valid_from": "2026-01-01T00:00:00+00:00",
+            "valid_until": "2036-01-01T00:00:00+00:00"}
+    assert len(body["touchpoint"]) == limit("POST /v1/codes body.touchpoint")
+    assert len(body["ward"]) == limit("POST /v1/codes body.ward")
+    made = qr.post("/v1/codes", json=body, headers=staff)
+    assert made.status_code == 201, made.text
+    code = made.json()["code"]
+    assert len(code) == SHORT_CODE_MAX
+    replacement = qr.post("/v1/codes", json=body, headers=staff).json()["code"]
+    typed = f"{replacement[:2]}-{replacement[2:4]}-{replacement[4:6]}--{replacement[6:]}"
+    assert len(typed) == limit("POST /v1/codes/{code}/retire body.replacement")
+
+    steps = [
+        qr.post(f"/v1/codes/{code}/destination", headers=staff, json={
+            "destination": {"kind": "url", "url": url("later")},
+            "switch_at": "2035-01-01T00:00:00+00:00"}),
+        qr.post(f"/v1/codes/{code}/destination", headers=staff, json={
+            "destination": {"kind": "url", "url": url("now")}}),
+        qr.post(f"/v1/codes/{code}/destination", headers=staff, json={
+            "destination": {"kind": "url", "url": url("then")},
+            "switch_at": "2035-01-01T00:00:00+00:00"}),
+        qr.post(f"/v1/codes/{code}/retire", headers=staff,
+                json={"replacement": typed.lower()}),
+        qr.get(f"/v1/codes/{code}/history", headers=staff),
+        qr.get("/v1/codes", params={"campaign": campaign, "after": "3" * SHORT_CODE_MAX},
+               headers=staff),
+        qr.get(f"/v1/campaigns/{campaign}/stats", headers=staff),
+    ]
+    assert [r.status_code for r in steps] == [200] * 7, [r.text[:300] for r in steps]
+    assert {c["actor"] for c in steps[4].json()["changes"]} == {_key_name("staff")}
+
+    unknown = "XXXXXXX" + check_character("XXXXXXX")
+    scans = [qr.get(f"/q/{'-'.join(unknown).lower()}", follow_redirects=False),
+             qr.head(f"/q/{unknown}?via=qr", follow_redirects=False),
+             qr.get(f"/q/{code}?via=" + "q" * limit("GET /q/{code} query.via"),
+                    follow_redirects=False),
+             qr.get("/q/" + "x" * 500, follow_redirects=False)]
+    assert [r.status_code for r in scans] == [404, 404, 410, 404]
+
+    engine = qr.app.state.container.database.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT venue_name, destination_url, scheduled_url, campaign, print_batch, "
+            "ward, touchpoint, replacement_code FROM codes WHERE short_code = :c"),
+            {"c": code}).one()
+        actors = set(conn.execute(text("SELECT actor FROM code_history")).scalars())
+    assert row == (body["venue_name"], url("now"), url("then"), campaign,
+                   body["print_batch"], "E05000139", "sticker", replacement)
+    assert actors == {_key_name("staff")}
+    deadline = time.monotonic() + 10  # the scan writer flushes every 0.2 s
+    while True:
+        with engine.connect() as conn:
+            kept = list(conn.execute(text(
+                "SELECT short_code FROM scans ORDER BY scanned_at")).scalars())
+        if len(kept) == len(scans) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert kept == [unknown, unknown, code, None]
+
+
+@pytest.mark.parametrize("port", ["99999", "abc"])
+def test_qr_events_refuses_a_destination_it_cannot_publish_rather_than_failing(
+        port: str, tmp_path: Path) -> None:
+    """Every URL the codes API accepts within its limit must be storable and publishable;
+    one that is not is a 422 naming the field, never a 500."""
+    app = create_qr(_qr_settings(f"sqlite:///{tmp_path}/qr_events.db"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        staff = {"Authorization": "Bearer " + app.state.api_keys.create(
+            "staff.limits", Role.STAFF)}
+        made = client.post("/v1/codes", headers=staff, json={
+            "destination": {"kind": "url", "url": f"https://www.camden.gov.uk:{port}/help"},
+            "touchpoint": "poster", "ward": "E05000139", "campaign": "winter-2026",
+            "print_batch": "libraries-001"})
+    assert made.status_code == 422, made.text

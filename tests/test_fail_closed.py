@@ -14,12 +14,19 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = ["case_intake", "need_scoring"]
+SERVICES = ["case_intake", "need_scoring", "qr_events"]
+# What QR events needs in production besides its database and broker: where residents
+# reach it (the printed short links start with it) and case intake's form.
+QR_LINKS = {"QR_EVENTS_PUBLIC_BASE_URL": "https://qr.camden.gov.uk",
+            "QR_EVENTS_INTAKE_FORM_URL": "https://help.camden.gov.uk/request-help"}
+QR_GIVEN = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+            "QR_EVENTS_DATABASE_URL": "postgresql+psycopg://u:p@db/qr", **QR_LINKS}
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CASE_INTAKE_", "NEED_SCORING_", "CIVIC_", "KAFKA_"))
+             if not k.startswith(("CASE_INTAKE_", "NEED_SCORING_", "QR_EVENTS_", "CIVIC_",
+                                     "KAFKA_"))
              and k != "DATABASE_URL"}
     return subprocess.run([sys.executable, "-m", *args], env={**clean, **env}, cwd=cwd,
                           capture_output=True, text=True, timeout=60)
@@ -55,6 +62,10 @@ def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path
     # given, but empty: as unset
     ("need_scoring", {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092", "NEED_SCORING_DATABASE_URL": ""},
      "NEED_SCORING_DATABASE_URL"),
+    *[("qr_events", {k: v for k, v in QR_GIVEN.items() if k != missing}, missing)
+      for missing in QR_GIVEN],
+    # given, but blank: as unset
+    ("qr_events", {**QR_GIVEN, "QR_EVENTS_PUBLIC_BASE_URL": "  "}, "QR_EVENTS_PUBLIC_BASE_URL"),
 ])
 def test_production_without_a_secret_is_refused_naming_it(service: str, given: dict[str, str],
                                                           missing: str, tmp_path: Path) -> None:
@@ -63,13 +74,26 @@ def test_production_without_a_secret_is_refused_naming_it(service: str, given: d
     assert f"{missing} must be set in production" in result.stderr
 
 
+def test_qr_events_given_all_four_settings_gets_past_the_production_check(
+        tmp_path: Path) -> None:
+    """The control for QR events' refusals above: each is about the one setting left
+    out, not about something else production lacks. (``migrate`` reads the same
+    settings as ``serve`` without waiting on a broker.)"""
+    env = {"CIVIC_ENV": "production", **QR_GIVEN,
+           "QR_EVENTS_DATABASE_URL": f"sqlite:///{tmp_path}/qr_events.db"}
+    result = _run(["qr_events", "migrate"], env, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "refusing to start" not in result.stderr
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -> None:
     prefix = service.upper()
     env = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
            f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
            "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
-           "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars"}
+           "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars",
+           **QR_LINKS}
     result = _run([service, "seed"], env, tmp_path)
     assert result.returncode == 1
     assert "refusing to" in (result.stdout + result.stderr)

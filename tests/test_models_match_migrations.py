@@ -6,7 +6,8 @@ migration fails here.
 Mutations seen to fail here (the model ones made in memory): ``case_personal.address``
 as String(400) in the model with no migration (a type difference, on both backends); a
 new index on ``band_overrides.overridden_by`` in the model alone; migration 0005
-without its ``expires_at`` index."""
+without its ``expires_at`` index; ``codes.venue_name`` as String(100) and a new index on
+``code_history.actor`` in QR events' models alone."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from alembic.migration import MigrationContext
 from case_intake.database import schema as intake_schema
 from civic.db import DatabaseSchema, ServiceDatabase
 from need_scoring.database import schema as scoring_schema
+from qr_events.database import schema as qr_schema
 
-SCHEMAS = {"case_intake": intake_schema, "need_scoring": scoring_schema}
+SCHEMAS = {"case_intake": intake_schema, "need_scoring": scoring_schema, "qr_events": qr_schema}
 
 
 def _differences(database: ServiceDatabase) -> list[Any]:

@@ -192,6 +192,15 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         shown = _demo_map(scoring)
         assert None in shown["lsoa"], "small areas: a mix of figures and withheld ones"
         assert any(n is not None for n in shown["ward"])
+        # QR events: the printed demo link lands on this run's form, attributed, and the
+        # demo posters are on disk for a phone to scan from the screen.
+        short_link = re.search(r"qr_events Demo short link \(to the form\)\s+(\S+)",
+                               text).group(1)  # type: ignore[union-attr]
+        landed = httpx.get(short_link, follow_redirects=False)
+        assert landed.status_code == 302, landed.text
+        assert landed.headers["location"] == form_url + "?source=qr-camdenw"
+        assert httpx.get(landed.headers["location"]).status_code == 200
+        assert (tmp_path / "var/demo-posters/poster-CAMDENW.pdf").read_bytes()[:5] == b"%PDF-"
         # The dev broker is not the run's: scan it (changelogs too) before it stops.
         assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:

@@ -1,8 +1,9 @@
-"""The authorisation table: for every route of both services, the status each caller gets.
+"""The authorisation table: for every route of every service, the status each caller gets.
 
 Columns, in order: no key, a wrong key, staff, a partner whose coverage holds the case,
-a partner whose coverage does not, ops. The case a cell acts on is fresh for each call
-and in the state the row names, so no cell depends on another's effects."""
+a partner whose coverage does not, ops. The case (or QR code) a cell acts on is fresh for
+each call and in the state the row names, so no cell depends on another's effects: a
+retirement or a re-pointing by one caller never changes what the next caller meets."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ class Cell:
     path_template: str  # the route as the app declares it
     expected: tuple[int, int, int, int, int, int]
     # the case the call acts on: none, submitted, triaged, claimed (by the partner in
-    # scope) or scored (need scoring has scored it)
+    # scope) or scored (need scoring has scored it); for QR events, the code: none,
+    # active or retired
     state: str = "none"
     path: str = ""  # the route with this row's own fixed parts (e.g. .json) filled in
     request: Request = field(default=_nothing)
@@ -50,6 +52,9 @@ class Cell:
 
 PUBLIC = (200, 200, 200, 200, 200, 200)
 STAFF_ONLY = (401, 401, 200, 403, 403, 403)
+# A resident's short link: whoever follows it, and whatever key they send, is answered
+# alike (an Authorization header changes nothing).
+SHORT_LINK = (302,) * 6
 
 
 def _json(body: dict[str, Any]) -> Request:
@@ -94,6 +99,7 @@ INTAKE: list[Cell] = [
     Cell("GET", "/docs", PUBLIC),
     Cell("GET", "/docs/oauth2-redirect", PUBLIC),
     Cell("GET", "/redoc", PUBLIC),
+    Cell("GET", "/static/{path}", PUBLIC, path="/static/form.css"),
     Cell("POST", "/v1/cases", (401, 401, 201, 201, 201, 403), request=_case),
     Cell("GET", "/v1/cases", STAFF_ONLY),
     Cell("GET", "/v1/cases/{case_id}", STAFF_ONLY, state="submitted"),
@@ -150,4 +156,47 @@ SCORING: list[Cell] = [
     Cell("GET", "/v1/transparency-record", PUBLIC),
     Cell("GET", "/v1/areas/need", PUBLIC),
     Cell("GET", "/map", PUBLIC),
+]
+
+# QR events: staff make and manage codes; anyone may follow a printed short link.
+CAMPAIGN = "winter-2026"
+CODE: dict[str, Any] = {"destination": {"kind": "intake_form"}, "touchpoint": "poster",
+                        "ward": "E05000139", "campaign": CAMPAIGN,
+                        "print_batch": "libraries-001"}
+UNKNOWN_CODE = "ZZZZZZZ"  # Z is not in the codes' alphabet: no code can be this
+LINK = "/q/{code:path}"
+
+QR: list[Cell] = [
+    Cell("GET", "/healthz", PUBLIC),
+    Cell("GET", "/readyz", PUBLIC),
+    Cell("GET", "/metrics", PUBLIC),
+    Cell("GET", "/openapi.json", PUBLIC),
+    Cell("GET", "/docs", PUBLIC),
+    Cell("GET", "/docs/oauth2-redirect", PUBLIC),
+    Cell("GET", "/redoc", PUBLIC),
+    Cell("GET", "/static/{path}", PUBLIC, path="/static/pages.css"),
+    Cell("POST", "/v1/codes", (401, 401, 201, 403, 403, 403), request=_json(CODE)),
+    Cell("GET", "/v1/codes", STAFF_ONLY),
+    Cell("GET", "/v1/codes/{code}", STAFF_ONLY, state="active"),
+    Cell("POST", "/v1/codes/{code}/destination", STAFF_ONLY, state="active",
+         request=_json({"destination": {"kind": "url",
+                                        "url": "https://www.camden.gov.uk/warm-spaces"}})),
+    Cell("POST", "/v1/codes/{code}/retire", STAFF_ONLY, state="active", request=_json({})),
+    Cell("GET", "/v1/codes/{code}/history", STAFF_ONLY, state="active"),
+    Cell("GET", "/v1/codes/{code}.svg", STAFF_ONLY, state="active"),
+    Cell("GET", "/v1/codes/{code}.png", STAFF_ONLY, state="active"),
+    Cell("GET", "/v1/codes/{code}.pdf", STAFF_ONLY, state="active"),
+    Cell("GET", "/v1/codes/{code}/stats", STAFF_ONLY, state="active"),
+    Cell("GET", "/v1/campaigns/{campaign}/stats", STAFF_ONLY,
+         path=f"/v1/campaigns/{CAMPAIGN}/stats"),
+    # The short link: typed (no mark) and scanned (?via=qr), GET and HEAD, then its
+    # dead ends, which are the same helpful page for everyone. The route takes a path,
+    # so a link mangled with a slash also reaches the page rather than a bare 404.
+    Cell("GET", LINK, SHORT_LINK, state="active", path="/q/{code}"),
+    Cell("GET", LINK, SHORT_LINK, state="active", path="/q/{code}?via=qr"),
+    Cell("HEAD", LINK, SHORT_LINK, state="active", path="/q/{code}"),
+    Cell("GET", LINK, (410,) * 6, state="retired", path="/q/{code}"),
+    Cell("HEAD", LINK, (410,) * 6, state="retired", path="/q/{code}"),
+    Cell("GET", LINK, (404,) * 6, path=f"/q/{UNKNOWN_CODE}"),
+    Cell("GET", LINK, (404,) * 6, path=f"/q/{UNKNOWN_CODE}/more"),
 ]

@@ -42,6 +42,12 @@ class DevPlan(BaseModel):
     broker_port: int = 9092
     services: list[DevService]
 
+    def service_env(self, service: DevService) -> dict[str, str]:
+        """The service's ``env``, where ``{case_intake}`` (any service's name) stands for
+        that service's base URL: one service may link residents to another's pages."""
+        bases = {s.name: f"http://127.0.0.1:{s.port}" for s in self.services}
+        return {key: value.format(**bases) for key, value in service.env.items()}
+
 
 def _pipe(prefix: str, stream, colour: str) -> None:  # type: ignore[no-untyped-def]
     tty = sys.stdout.isatty()
@@ -77,8 +83,9 @@ def run(plan_file: Path | None = None) -> int:
     stop_on_signals()
     try:
         for index, service in enumerate(plan.services):
-            env = {**service.env, **os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers,
-                   "PYTHONUNBUFFERED": "1", f"{service.name.upper()}_PORT": str(service.port)}
+            env = {**plan.service_env(service), **os.environ,
+                   "KAFKA_BOOTSTRAP_SERVERS": servers, "PYTHONUNBUFFERED": "1",
+                   f"{service.name.upper()}_PORT": str(service.port)}
             child = subprocess.Popen(service.command, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
@@ -92,7 +99,8 @@ def run(plan_file: Path | None = None) -> int:
                 print(f"{service.name} did not become ready; see its log above", flush=True)
                 return 1
             if service.seed:
-                env = {**service.env, **os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers,
+                env = {**plan.service_env(service), **os.environ,
+                       "KAFKA_BOOTSTRAP_SERVERS": servers,
                        f"{service.name.upper()}_PORT": str(service.port),
                        "CIVIC_DEV_BROKER": "external" if external else "embedded"}
                 subprocess.run(service.seed, env=env, check=True)

@@ -39,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     database.migrate()
     engine = database.engine
     if args.command == "relay":
-        from case_intake.relay import run_relay
+        from case_intake import IDENTITY
+        from civic.relay_process import run_relay
 
-        return run_relay(settings, engine)
+        return run_relay(IDENTITY, settings, engine, poll_seconds=settings.relay_poll_seconds)
     if args.command == "migrate":
         return 0
     if args.command == "keys":

@@ -16,8 +16,10 @@ def report_redirects(qr: dict[str, Any]) -> None:
     print("GET /q/{code} (QR events) vs a bare FastAPI redirect, same uvicorn settings")
     print(f"  bare                    {bare['max']['rps']:6.0f} req/s   p99 "
           f"{bare['max']['p99_ms']:5.1f} ms;  at half max p99 {bare['at_half']['p99_ms']:.1f} ms")
-    for scenario, label in (("broker_up", "qr_events"), ("broker_down", "broker stopped"),
-                            ("codes_10000", "10,000 codes")):
+    for scenario, label in (("relay_in_process", "relay in-process"),
+                            ("broker_up", "relay process"),
+                            ("broker_down", "  broker stopped"),
+                            ("codes_10000", "  10,000 codes")):
         top, half = qr[scenario]["max"], qr[scenario]["at_half"]
         print(f"  {label:<23} {top['rps']:6.0f} req/s   p99 {top['p99_ms']:5.1f} ms"
               f"   errors {top['errors']}   ratio {qr[scenario]['ratio']:.2f} (target >= 0.7)")

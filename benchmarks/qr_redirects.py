@@ -1,13 +1,18 @@
 """GET /q/{code} against a bare FastAPI redirect (benchmarks/bare_redirect.py), under the
 same uvicorn settings: maximum throughput (closed loop), then p99 at half that maximum
 (open loop). Then the same with the broker stopped, and with 10,000 codes in the
-service. And the time to draw one SVG, PNG and PDF poster."""
+service. The relay runs as its own process (`python -m qr_events relay`, the layout for
+load), and once in the API process for comparison. And the time to draw one SVG, PNG
+and PDF poster."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +61,39 @@ def _make_codes(env: dict[str, str], count: int) -> list[str]:
     return made
 
 
-def _service(env: dict[str, str], paths: list[str],
+def _settled(url: str, timeout_s: float = 120) -> None:
+    """Start-up work done (the outbox published, the view current), so the figures are
+    the steady state: 10,000 new codes mean 10,000 events to relay and read back."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url + "/metrics", timeout=5) as answer:
+            metrics = answer.read().decode()
+        if "civic_qr_events_outbox_backlog 0.0" in metrics:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the outbox never drained")
+
+
+def _service(env: dict[str, str], paths: list[str], *, separate_relay: bool,
              broker: EmbeddedBroker | None = None) -> dict[str, Any]:
+    env = {**env, "QR_EVENTS_RUN_RELAY": "false" if separate_relay else "true"}
+    relay = None
+    if separate_relay:
+        relay = subprocess.Popen([sys.executable, "-m", "qr_events", "relay"],
+                                 env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
     server = Server("qr_events.app:create_app", free_port(), env, factory=True)
     try:
         server.wait("/healthz")
+        _settled(server.url)
         if broker is not None:
             broker.stop()  # the service is up and has met the broker; now it's gone
         return _measure(server.url, paths)
     finally:
         server.stop()
+        if relay is not None:
+            relay.terminate()
+            relay.wait(10)
 
 
 def images() -> dict[str, float]:
@@ -98,9 +126,9 @@ def run() -> dict[str, Any]:
     finally:
         bare.stop()
     with tempfile.TemporaryDirectory() as tmp:
-        for scenario, count, stop_broker in (("broker_up", 1, False),
-                                             ("broker_down", 1, True),
-                                             ("codes_10000", 10_000, False)):
+        for scenario, count, stop_broker, separate in (
+                ("relay_in_process", 1, False, False), ("broker_up", 1, False, True),
+                ("broker_down", 1, True, True), ("codes_10000", 10_000, False, True)):
             broker = EmbeddedBroker().start()
             TopicRegistry.load().apply(broker.bootstrap_servers)
             env = {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
@@ -108,7 +136,8 @@ def run() -> dict[str, Any]:
                    "QR_EVENTS_DATABASE_URL": f"sqlite:///{Path(tmp) / scenario}.db"}
             try:
                 paths = [f"/q/{code}" for code in _make_codes(env, count)]
-                results[scenario] = _service(env, paths, broker if stop_broker else None)
+                results[scenario] = _service(env, paths, separate_relay=separate,
+                                             broker=broker if stop_broker else None)
             finally:
                 broker.stop()
             results[scenario]["codes"] = count

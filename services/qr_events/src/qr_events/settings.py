@@ -44,6 +44,10 @@ class Settings(ServiceSettings):
                                  "count once.")
     orphan_alert_per_hour: int = Field(
         default=20, ge=1, description="Documented alert threshold for scans of unknown codes.")
+    tune_gc: bool = Field(default=True,
+                          description="Tune the garbage collector for a long-running server.")
+    fast_path: bool = Field(default=True, description="Answer /q/{code} in front of the app's "
+                            "routing and middleware (see scans/fast_path.py).")
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")

@@ -65,7 +65,10 @@ def encode(payload: EventPayload, *, source: str, event_id: str | None = None,
             "subject": key,
             "datacontenttype": CONTENT_TYPE,
         },
-        data=payload.model_dump(mode="json"),
+        # JSON bytes from pydantic's serializer, which the SDK passes through as they are:
+        # the same document as its own json.dumps of the dict, at a fraction of the cost
+        # (the scan writer spent most of its time there).
+        data=payload.model_dump_json().encode(),
     )
     message = ce_kafka.to_binary(event, _FORMAT, key_mapper=lambda _e: key)
     return KafkaRecord(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCAN_MARK = "via=qr"
+SCAN_VIA = "qr"
+SCAN_MARK = f"via={SCAN_VIA}"  # on the URL inside the QR image
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,23 +45,27 @@ def forget_days_before(session: Session, day: date, day_start: datetime) -> int:
     return int(cleared.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def recent_by_device(session: Session, hashes: Iterable[str],
-                     since: datetime) -> Sequence[Any]:
+def recent_by_device(session: Session, hashes: Iterable[str], code_ids: Iterable[Any],
+                     short_codes: Iterable[str], since: datetime) -> Sequence[Any]:
     """(device_hash, code_id, short_code, scanned_at) of these devices' recent counted
-    scans: a repeat is measured from the scan that counted, so a device counts at most
-    once an hour per code, however often it scans."""
+    scans of these codes: a repeat is measured from the scan that counted, so a device
+    counts at most once an hour per code, however often it scans. Asking by code too
+    keeps the answer small when one address scans many codes (a shared connection)."""
     wanted = list(set(hashes))
     if not wanted:
         return []
+    codes = list(set(code_ids))
+    orphans = list(set(short_codes))
     return session.execute(
         select(Scan.device_hash, Scan.code_id, Scan.short_code, Scan.scanned_at)
         .where(Scan.device_hash.in_(wanted), Scan.scanned_at >= since,
-               Scan.repeat.is_(False))).all()
+               Scan.repeat.is_(False),
+               or_(Scan.code_id.in_(codes), Scan.short_code.in_(orphans)))).all()
 
 
 def add_scans(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(_insert(session, Scan), rows)
+        session.execute(insert(Scan.__table__), rows)  # type: ignore[arg-type]  # Core: faster than the ORM's bulk path
 
 
 def add_to_days(session: Session, rows: list[dict[str, Any]]) -> None:

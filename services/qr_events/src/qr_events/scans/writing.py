@@ -140,8 +140,10 @@ class ScanWriter:
                                          s.user_agent) for s in batch]
         earliest = min(s.at for s in batch) - self.repeat_window
         last_seen: dict[tuple[str, str], datetime] = {}
-        for device, code_id, short_code, at in repository.recent_by_device(session, hashes,
-                                                                          earliest):
+        recent = repository.recent_by_device(
+            session, hashes, (s.state.code_id for s in batch if s.state),
+            (s.well_formed_code for s in batch if s.well_formed_code), earliest)
+        for device, code_id, short_code, at in recent:
             key = (device, str(code_id or short_code))
             last_seen[key] = max(at, last_seen.get(key, at))
         rows = []

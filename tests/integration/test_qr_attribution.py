@@ -8,6 +8,7 @@ Mutation seen to fail: the redirect not adding ``source`` (no conversion was cou
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -51,6 +52,7 @@ def test_a_case_filed_after_a_scan_is_the_codes_conversion(kafka_bootstrap, tmp_
         qr = create_qr(QrSettings(database_url=f"sqlite:///{tmp_path}/qr.db",
                                   kafka_bootstrap_servers=kafka_bootstrap,
                                   public_base_url=f"http://127.0.0.1:{port}",
+                                  consumer_group=f"qr-attribution-{uuid.uuid4().hex[:8]}",
                                   intake_form_url=f"{intake_server.url}/request-help"))
         ensure_dev_keys(qr.state.container.database.engine)
         with LiveServer(qr, port=port) as qr_server:
@@ -66,15 +68,19 @@ def test_a_case_filed_after_a_scan_is_the_codes_conversion(kafka_bootstrap, tmp_
             assert page.locator("h1").inner_text() == "Request sent"
             context.close()
             stats: dict[str, Any] = {}
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 stats = httpx.get(f"{qr_server.url}/v1/codes/{made['code']}/stats",
                                   headers=STAFF).json()
                 if stats["totals"]["conversions"]:
                     break
                 time.sleep(0.5)
+            # If it never came: did intake publish it, and how far behind is QR events?
+            waiting = intake.state.container.relay.backlog()
+            lag = [line for line in httpx.get(f"{qr_server.url}/metrics").text.splitlines()
+                   if line.startswith("civic_qr_events_consumer_lag")]
     totals = stats["totals"]
     assert (totals["scans"], totals["scanned"], totals["mobile"], totals["conversions"]) == \
-        (1, 1, 1, 1), totals
+        (1, 1, 1, 1), (totals, f"intake outbox: {waiting}", lag)
     assert totals["conversion_rate"] == 1.0
     assert [day["conversions"] for day in stats["by_day"]] == [1]

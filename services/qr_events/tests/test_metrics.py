@@ -19,7 +19,7 @@ def test_metrics_after_scans(client, make_code):
     text = client.get("/metrics").text
     for series in ('civic_qr_events_scans_total{device_class="mobile",outcome="redirected",'
                    'via="scanned"}',
-                   'civic_qr_events_orphan_scans_total{via="typed"}',
+                   'civic_qr_events_orphan_scans_total{device_class="mobile",via="typed"}',
                    'civic_qr_events_redirect_seconds_bucket{le="0.005",outcome="redirected"}',
                    "civic_qr_events_scans_unsaved", "civic_qr_events_code_cache_age_seconds",
                    "civic_qr_events_codes_served", "civic_qr_events_outbox_backlog",

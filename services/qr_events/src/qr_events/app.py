@@ -98,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats=StatsService(database.sessions))
     consumers = Consumers(IDENTITY.client_id, view,
                           ConversionService(database.sessions, metrics), producer,
-                          kafka_metrics, production=settings.is_production)
+                          kafka_metrics, group=settings.consumer_group,
+                          production=settings.is_production)
 
     @asynccontextmanager
     async def lifespan(started: Broker) -> AsyncIterator[None]:

@@ -2,9 +2,9 @@
 
 - the whole of ``qr.codes``, with no consumer group (``civic.kafka.compacted``), into
   this worker's code view, so each worker serves every code and every change;
-- as the ``qr_events`` consumer group, ``cases.submitted``, ``cases.lifecycle`` and
-  ``qr.codes`` for conversions and erasures, with the platform's retry and dead-letter
-  rules (``civic.kafka.consumer``).
+- as the consumer group (``QR_EVENTS_CONSUMER_GROUP``, by default ``qr_events``),
+  ``cases.submitted``, ``cases.lifecycle`` and ``qr.codes`` for conversions and erasures,
+  with the platform's retry and dead-letter rules (``civic.kafka.consumer``).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from qr_events.codes.view import CodeState, CodeView
 from qr_events.conversions.service import TOPICS, ConversionService
 
 log = logging.getLogger(__name__)
-GROUP = "qr_events"
 
 
 class Consumers:
     def __init__(self, client_id: str, view: CodeView, conversions: ConversionService,
                  producer: Callable[[], EventProducer], metrics: KafkaMetrics, *,
-                 production: bool) -> None:
+                 group: str, production: bool) -> None:
         self.client_id = client_id
+        self.group = group
         self.view = view
         self.conversions = conversions
         self.producer = producer
@@ -53,19 +53,25 @@ class Consumers:
         # down, and joining a group takes seconds; redirects are served meanwhile.
         failures = 0
         while not self._stopped.is_set():
+            dlq = None
             try:
+                dlq = self.producer()
                 self.consumer = EventConsumer(
-                    servers, group_id=GROUP, topics=TOPICS, handler=self.conversions.handle,
-                    dlq_producer=self.producer(), metrics=self.metrics,
+                    servers, group_id=self.group, topics=TOPICS, handler=self.conversions.handle,
+                    dlq_producer=dlq, metrics=self.metrics,
                     **({} if self.production else dev_consumer_settings()))
                 break
             except Exception as exc:
+                if dlq is not None:
+                    dlq.close()
                 failures += 1
-                log.warning("could not start the %s consumer: %s: %s; trying again", GROUP,
+                log.warning("could not start the %s consumer: %s: %s; trying again", self.group,
                             type(exc).__name__, exc)
                 self._stopped.wait(min(30.0, 0.5 * 2 ** failures))
-        if self.consumer is not None and not self._stopped.is_set():
-            self.consumer.run()
+        if self.consumer is not None:
+            if not self._stopped.is_set():
+                self.consumer.run()
+            self.consumer.close()
 
     def stop(self) -> None:
         self._stopped.set()

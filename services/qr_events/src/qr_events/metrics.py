@@ -23,7 +23,8 @@ class ScanMetrics:
                                "once in the statistics.")
         self.orphans = counter(f"{PREFIX}_orphan_scans_total",
                                "Scans of codes this service never made: typos, or fake "
-                               "stickers. A spike is worth an alert.", ["via"])
+                               "stickers (alert on device_class!=bot).",
+                               ["via", "device_class"])
         self.redirect_seconds = histogram(f"{PREFIX}_redirect_seconds",
                                           "Time to answer GET /q/{code}, by outcome.",
                                           ["outcome"], buckets=REDIRECT_BUCKETS)
@@ -38,6 +39,9 @@ class ScanMetrics:
         self.unwritable = counter(f"{PREFIX}_scans_unwritable_total",
                                   "Scans dropped because they could not be written while the "
                                   "database answered: a defect, never an outage.")
+        self.dropped = counter(f"{PREFIX}_scans_dropped_total",
+                               "Scans answered but not recorded because the database was "
+                               "a whole buffer behind for 2 s: an outage to look at.")
         self.conversions = counter(f"{PREFIX}_conversions_total",
                                    "Cases filed from a code's link (cases.submitted).")
 
@@ -46,7 +50,7 @@ class ScanMetrics:
         if event.repeat:
             self.repeats.inc()
         if event.outcome is ScanOutcome.UNKNOWN:
-            self.orphans.labels(event.via.value).inc()
+            self.orphans.labels(event.via.value, event.device_class.value).inc()
 
     def watch(self, *, unsaved: Callable[[], float], cache_age: Callable[[], float],
               codes: Callable[[], float]) -> None:

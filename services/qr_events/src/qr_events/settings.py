@@ -42,8 +42,6 @@ class Settings(ServiceSettings):
     repeat_window_s: int = Field(default=3600, ge=60,
                                  description="A device's repeat scans of a code within this "
                                  "count once.")
-    orphan_alert_per_hour: int = Field(
-        default=20, ge=1, description="Documented alert threshold for scans of unknown codes.")
     tune_gc: bool = Field(default=True,
                           description="Tune the garbage collector for a long-running server.")
     fast_path: bool = Field(default=True, description="Answer /q/{code} in front of the app's "
@@ -51,6 +49,10 @@ class Settings(ServiceSettings):
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")
+    consumer_group: str = Field(
+        default="qr_events", pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$",
+        description="The Kafka consumer group for conversions and erasures; one per "
+        "deployment of the service.")
     run_consumers: bool = Field(
         default=True, description="Follow qr.codes and cases.submitted (off only in API tests).")
 

@@ -102,3 +102,23 @@ def test_codes_page_by_campaign(client, make_code):
                       headers=STAFF).json()
     assert [c["code"] for c in first["items"] + rest["items"]] == made
     assert rest["next_cursor"] is None
+
+
+def test_a_switch_that_happened_stays_when_another_is_scheduled(client, make_code):
+    """Mutation seen to fail: not settling a passed switch before the next change (the
+    code went back to its first destination until the second switch)."""
+    code = make_code()["code"]
+    codes = client.app.state.container.codes
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    client.post(f"/v1/codes/{code}/destination", headers=STAFF,
+                json={"destination": WARM, "switch_at": soon.isoformat()})
+    later = soon + timedelta(minutes=5)
+    codes.clock = lambda: later  # the first switch has happened
+    assert client.get(f"/v1/codes/{code}", headers=STAFF).json()["destination"]["url"] == \
+        WARM["url"]
+    third = {"kind": "url", "url": "https://www.camden.gov.uk/food-banks"}
+    body = client.post(f"/v1/codes/{code}/destination", headers=STAFF, json={
+        "destination": third, "switch_at": (later + timedelta(days=1)).isoformat()}).json()
+    assert body["destination"]["url"] == WARM["url"]
+    assert codes.view.resolve(code, later).location == WARM["url"]
+    assert codes.view.resolve(code, later + timedelta(days=2)).location == third["url"]

@@ -26,11 +26,26 @@ def test_council_pages_are_allowed(url: str) -> None:
     ("javascript:alert(1)", "https"),
     ("https://user:pw@www.camden.gov.uk/", "user name"),
     ("https://www.camden.gov.uk/" + "a" * 2000, "longer than"),
+    ("https://evil.example\\.camden.gov.uk/", "backslash"),
+    ("https://evil.example/ .camden.gov.uk", "spaces"),
+    ("https://camden.gov.uk.evil.example./", "allow-list"),
+    ("https://xn--camden-7ya.gov.uk/", "allow-list"),
+    ("https://www.camden.gov.uk:99999/", "not a valid URL"),
 ])
 def test_anything_else_is_refused_naming_the_field(url: str, says: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         ALLOWED.check("url", url)
     assert "destination.url" in refused.value.detail and says in refused.value.detail
+
+
+def test_what_is_checked_is_what_is_followed() -> None:
+    """The URL is checked in the form the event publishes and the redirect follows, so
+    a host can't read one way to the check and another to the browser. Mutation seen to
+    fail: checking the raw URL with no backslash refusal (`evil.example\\.camden.gov.uk`
+    passed as a subdomain, and the redirect went to evil.example)."""
+    assert ALLOWED.check("url", "https://WWW.Camden.GOV.uk./x") == \
+        "https://www.camden.gov.uk./x"
+    assert ALLOWED.check("url", "https://www.camden.gov.uk") == "https://www.camden.gov.uk/"
 
 
 def test_plain_http_only_for_loopback_in_development() -> None:

@@ -3,7 +3,6 @@ exceed its capacity. Mutation seen to fail: not counting in-flight scans as unsa
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -26,12 +25,3 @@ def test_no_more_than_capacity_is_ever_unsaved() -> None:
     assert not buffer.offer(scan())
     buffer.done(len(batch))
     assert buffer.offer(scan()) and buffer.unsaved == 1
-
-
-def test_a_waiting_redirect_goes_on_when_a_batch_is_written() -> None:
-    buffer = ScanBuffer(capacity=1)
-    assert buffer.offer(scan())
-    batch = buffer.take()
-    threading.Timer(0.05, buffer.done, args=(len(batch),)).start()
-    assert buffer.wait_for_room(timeout_s=5)
-    assert buffer.offer(scan())

@@ -104,10 +104,17 @@ def test_no_address_or_agent_is_stored_or_published(database: ServiceDatabase) -
 
 
 def test_no_hash_outlives_its_day(database: ServiceDatabase) -> None:
-    writer(database, DAY).write([scan(DAY, code=state())])
+    """One writer across midnight: the old salt leaves the database and its memory."""
+    later = writer(database, DAY)
+    later.write([scan(DAY, code=state())])
+    later.write([scan(DAY, code=state("FEEDMEA"))])  # reads the salt back, committed
+    assert later.salts._cached is not None and later.salts._cached[0] == DAY.date()
     next_day = DAY + timedelta(days=1)
-    later = writer(database, next_day)
+    later.clock = lambda: next_day
+    later._housekeep()
+    assert later.salts._cached is None
     later.write([scan(next_day, code=state())])
+    later._next_housekeeping = next_day
     later._housekeep()
     with database.sessions() as session:
         hashes = {r.scanned_at.date(): r.device_hash for r in session.scalars(select(Scan))}

@@ -47,17 +47,23 @@ class Destinations:
         if len(url) > MAX_URL_LENGTH:
             raise _bad(f"destination.url is longer than {MAX_URL_LENGTH} characters",
                                slug="destination-url")
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        plain_http_ok = self.allow_dev_http and host in DEV_HTTP_HOSTS
-        if parts.scheme != "https" and not (parts.scheme == "http" and plain_http_ok):
-            raise _bad("destination.url must start with https://",
-                               slug="destination-url")
+        if urlsplit(url).scheme.lower() not in ("https", "http"):
+            raise _bad("destination.url must start with https://", "destination-url")
+        if "\\" in url or any(ord(c) < 33 for c in url):
+            raise _bad("destination.url must not contain backslashes, spaces or control "
+                       "characters", "destination-url")
         try:
+            # Check the URL as it will be published and followed: pydantic's normal form
+            # (so no reading of the host differs between the check and the redirect).
+            url = str(_URL.validate_python(url))
+            parts = urlsplit(url)
             parts.port  # noqa: B018 - urlsplit checks the port only when asked
-            _URL.validate_python(url.strip())
         except ValueError:
             raise _bad("destination.url is not a valid URL", "destination-url") from None
+        host = (parts.hostname or "").lower().rstrip(".")
+        plain_http_ok = self.allow_dev_http and host in DEV_HTTP_HOSTS
+        if parts.scheme != "https" and not (parts.scheme == "http" and plain_http_ok):
+            raise _bad("destination.url must start with https://", "destination-url")
         if parts.username or parts.password:
             raise _bad("destination.url must not carry a user name or password",
                                slug="destination-url")

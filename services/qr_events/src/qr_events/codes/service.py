@@ -100,6 +100,9 @@ class CodeService:
             return [self.present(code) for code in rows]
 
     def present(self, code: Code) -> CodeOut:
+        # what a scan gets now: a switch whose time has come is shown as done (this
+        # copy only; the row changes at the code's next change)
+        self._settle_switch(code, self.clock())
         status = CodeState.of(code_changed(code, CodeChange.CREATED, self.destinations)
                               ).outcome(self.clock())
         return code_out(code, links=self.links, destinations=self.destinations,
@@ -113,6 +116,7 @@ class CodeService:
         with self.sessions.begin() as session:
             code = self._existing(session, parse_code(text), for_update=True)
             self._refuse_if_retired(code)
+            self._settle_switch(code, now)
             before = self._where(code)
             if body.switch_at is None or body.switch_at <= now:
                 change = CodeChange.DESTINATION_CHANGED
@@ -132,6 +136,7 @@ class CodeService:
         with self.sessions.begin() as session:
             code = self._existing(session, parse_code(text), for_update=True)
             self._refuse_if_retired(code)
+            self._settle_switch(code, now)
             replacement = None
             if body.replacement is not None:
                 replacement = parse_code(body.replacement, "replacement")
@@ -174,6 +179,15 @@ class CodeService:
         if code.retired_at is not None:
             raise Conflict("Code retired", f"code {code.short_code} is retired and can't "
                            "change; make a new one", slug="code-retired")
+
+    @staticmethod
+    def _settle_switch(code: Code, now: datetime) -> None:
+        """A scheduled switch whose time has passed is the destination now: the view
+        switched at that time with no write, so the row catches up before it changes
+        again (or a new schedule would send scans back to the old destination)."""
+        if code.scheduled_kind and code.switch_at is not None and code.switch_at <= now:
+            code.destination_kind, code.destination_url = code.scheduled_kind, code.scheduled_url
+            code.scheduled_kind = code.scheduled_url = code.switch_at = None
 
     @staticmethod
     def _bump(code: Code, now: datetime) -> None:

@@ -38,11 +38,10 @@ class ScanBuffer:
         self._items: list[PendingScan] = []
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._room = threading.Condition(self._lock)
         self.wake = threading.Event()  # set when a batch is worth writing now
 
     def offer(self, scan: PendingScan) -> bool:
-        """Add the scan if there is room; False means the caller must wait_for_room()."""
+        """Add the scan if there is room; False means the caller waits and asks again."""
         with self._lock:
             if len(self._items) + self._in_flight >= self.capacity:
                 self.wake.set()
@@ -52,11 +51,6 @@ class ScanBuffer:
                 self.wake.set()
             return True
 
-    def wait_for_room(self, timeout_s: float) -> bool:
-        with self._room:
-            return self._room.wait_for(
-                lambda: len(self._items) + self._in_flight < self.capacity, timeout_s)
-
     def take(self) -> list[PendingScan]:
         """Everything buffered, now counted as in flight until done()."""
         with self._lock:
@@ -65,9 +59,8 @@ class ScanBuffer:
             return batch
 
     def done(self, count: int) -> None:
-        with self._room:
+        with self._lock:
             self._in_flight -= count
-            self._room.notify_all()
 
     @property
     def unsaved(self) -> int:

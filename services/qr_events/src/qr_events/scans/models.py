@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, Uuid
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.db import UtcDateTime
@@ -20,6 +20,10 @@ from qr_events.database import Base
 
 class Scan(Base):
     __tablename__ = "scans"
+    # A batch looks up its devices' recent scans of its codes: by both, or one busy
+    # address (a library's connection) would make every batch read all of its scans.
+    __table_args__ = (Index("ix_scans_device_code", "device_hash", "code_id"),
+                      Index("ix_scans_device_short_code", "device_hash", "short_code"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     code_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
@@ -29,7 +33,7 @@ class Scan(Base):
     via: Mapped[str] = mapped_column(String(10))
     device_class: Mapped[str] = mapped_column(String(10))
     repeat: Mapped[bool] = mapped_column(Boolean)
-    device_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    device_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ScanDay(Base):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,15 +52,17 @@ def recent_by_device(session: Session, hashes: Iterable[str], code_ids: Iterable
     counts at most once an hour per code, however often it scans. Asking by code too
     keeps the answer small when one address scans many codes (a shared connection)."""
     wanted = list(set(hashes))
-    if not wanted:
-        return []
     codes = list(set(code_ids))
     orphans = list(set(short_codes))
-    return session.execute(
-        select(Scan.device_hash, Scan.code_id, Scan.short_code, Scan.scanned_at)
-        .where(Scan.device_hash.in_(wanted), Scan.scanned_at >= since,
-               Scan.repeat.is_(False),
-               or_(Scan.code_id.in_(codes), Scan.short_code.in_(orphans)))).all()
+    columns = (Scan.device_hash, Scan.code_id, Scan.short_code, Scan.scanned_at)
+    recent = (Scan.device_hash.in_(wanted), Scan.scanned_at >= since, Scan.repeat.is_(False))
+    found: list[Any] = []
+    if wanted and codes:
+        found += session.execute(select(*columns).where(*recent, Scan.code_id.in_(codes))).all()
+    if wanted and orphans:
+        found += session.execute(select(*columns).where(
+            *recent, Scan.code_id.is_(None), Scan.short_code.in_(orphans))).all()
+    return found
 
 
 def add_scans(session: Session, rows: list[dict[str, Any]]) -> None:

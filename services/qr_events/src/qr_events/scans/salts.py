@@ -23,13 +23,21 @@ class DailySalts:
         if self._cached is not None and self._cached[0] == day:
             return self._cached[1]
         salt = repository.salt_of(session, day)
-        if salt is None:
-            # Every worker may try; the first insert wins and the others read it back.
-            repository.add_salt(session, day, secrets.token_bytes(32))
-            salt = repository.salt_of(session, day)
+        if salt is not None:
+            self._cached = (day, salt)  # committed by an earlier transaction: settled
+            return salt
+        # Every worker may try; the first insert wins and the others read it back. Not
+        # cached until a later batch reads it committed: if this transaction rolls back,
+        # no worker keeps hashing with a salt nobody else has.
+        repository.add_salt(session, day, secrets.token_bytes(32))
+        salt = repository.salt_of(session, day)
         assert salt is not None
-        self._cached = (day, salt)
         return salt
+
+    def forget_before(self, day: date) -> None:
+        """At the end of a day, the salt goes from memory too."""
+        if self._cached is not None and self._cached[0] < day:
+            self._cached = None
 
     @staticmethod
     def device_hash(salt: bytes, client: str, user_agent: str) -> str:

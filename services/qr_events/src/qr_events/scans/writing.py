@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic import outbox
@@ -34,6 +37,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 ISOLATE_AFTER = 3  # failed batch writes in a row before scans are written one by one
+STOP_GRACE_S = 8.0  # how long a graceful stop keeps trying to write what is buffered
+# Errors that say a scan itself is wrong, not that the database is away.
+DEFECTS = (ValueError, TypeError, DataError, IntegrityError)
 
 
 class ScanWriter:
@@ -57,8 +63,8 @@ class ScanWriter:
         self._thread = threading.Thread(target=self.run, name="scan-writer", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Write what is buffered, then stop."""
+    def stop(self, timeout_s: float = STOP_GRACE_S + 5) -> None:
+        """Write what is buffered (trying for up to STOP_GRACE_S), then stop."""
         self._stop.set()
         self.buffer.wake.set()
         if self._thread is not None:
@@ -67,8 +73,11 @@ class ScanWriter:
     def run(self) -> None:
         batch: list[PendingScan] = []
         failures = 0
+        give_up_at: float | None = None
         while True:
             stopping = self._stop.is_set()
+            if stopping and give_up_at is None:
+                give_up_at = time.monotonic() + STOP_GRACE_S
             if not stopping:
                 self.buffer.wake.wait(self.interval_s)
                 self.buffer.wake.clear()
@@ -85,41 +94,40 @@ class ScanWriter:
                 failures += 1
                 log.error("could not write %d scan(s): %s: %s (%d in a row)", len(batch),
                           type(exc).__name__, exc, failures)
-                if failures >= ISOLATE_AFTER and batch and self._isolate(batch):
-                    self.buffer.done(len(batch))
-                    batch, failures = [], 0
-                    continue
-                self._stop.wait(min(5.0, 0.1 * 2 ** failures))
-                if stopping and failures >= 3:
-                    log.error("stopping with %d scan(s) unwritten", self.buffer.unsaved)
-                    return
+                if failures >= ISOLATE_AFTER and batch:
+                    left = self._isolate(batch)
+                    self.buffer.done(len(batch) - len(left))
+                    batch = left
+                    if not batch:
+                        failures = 0
+                        continue
+                delay = min(5.0, 0.1 * 2 ** failures)
+                if give_up_at is not None:
+                    if time.monotonic() + delay > give_up_at:
+                        log.error("stopping with %d scan(s) unwritten", self.buffer.unsaved)
+                        return
+                    time.sleep(delay)  # _stop is set: its wait would not wait
+                else:
+                    self._stop.wait(delay)
                 continue
             if stopping and not self.buffer.unsaved:
                 return
 
-    def _isolate(self, batch: list[PendingScan]) -> bool:
-        """Write scan by scan, so that one scan that can never be written (a defect, not
-        an outage) holds up no other. A scan that fails while the database answers is
-        dropped, logged and counted; if the database doesn't answer, it's an outage:
-        False, and the whole batch waits."""
-        for scan in batch:
+    def _isolate(self, batch: list[PendingScan]) -> list[PendingScan]:
+        """Write scan by scan, so that one scan that can never be written (a defect: it
+        fails validation or a constraint) holds up no other; it is dropped, logged and
+        counted. Any other error is an outage: the scans not yet written are returned,
+        to wait with the rest."""
+        for index, scan in enumerate(batch):
             try:
                 self.write([scan])
-            except Exception as exc:
-                if not self._database_answers():
-                    return False
+            except DEFECTS as exc:
                 log.error("dropped scan %s, which can't be written: %s: %s", scan.scan_id,
                           type(exc).__name__, exc)
                 self.metrics.unwritable.inc()
-        return True
-
-    def _database_answers(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+            except Exception:
+                return batch[index:]
+        return []
 
     def write(self, batch: list[PendingScan]) -> None:
         events: list[QrScanned] = []
@@ -167,9 +175,10 @@ class ScanWriter:
         if now < self._next_housekeeping:
             return
         today = now.date()
+        self.salts.forget_before(today)
         with write_lock(self.engine), self.sessions.begin() as session:
             cleared = repository.forget_days_before(
-                session, today, datetime.combine(today, time.min, tzinfo=UTC))
+                session, today, datetime.combine(today, clock_time.min, tzinfo=UTC))
             expired = repository.delete_scans_before(session, now - self.retention)
         if cleared or expired:
             log.info("forgot %d device hash(es) of earlier days; deleted %d raw scan(s) past "

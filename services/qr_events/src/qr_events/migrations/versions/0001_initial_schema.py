@@ -88,7 +88,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('scans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scans_code_id'), ['code_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_scans_device_hash'), ['device_hash'], unique=False)
+        batch_op.create_index('ix_scans_device_code', ['device_hash', 'code_id'], unique=False)
+        batch_op.create_index('ix_scans_device_short_code', ['device_hash', 'short_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_scans_scanned_at'), ['scanned_at'], unique=False)
 
     op.create_table('code_history',
@@ -146,7 +147,8 @@ def downgrade() -> None:
     op.drop_table('code_history')
     with op.batch_alter_table('scans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_scans_scanned_at'))
-        batch_op.drop_index(batch_op.f('ix_scans_device_hash'))
+        batch_op.drop_index('ix_scans_device_short_code')
+        batch_op.drop_index('ix_scans_device_code')
         batch_op.drop_index(batch_op.f('ix_scans_code_id'))
 
     op.drop_table('scans')

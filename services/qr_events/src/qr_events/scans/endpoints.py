@@ -26,7 +26,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get("/q/{code:path}", response_class=Response, responses=RESPONSES,
             operation_id="follow_short_link")
 async def follow(code: str, request: Request, scans: Scans,
-                 via: Annotated[str | None, Query()] = None) -> Response:
+                 via: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     """Resolve a scanned or typed code. ``via=qr`` marks the URL inside the QR image; the
     printed short URL has no mark. Nothing about the person is kept. (Served by the fast
     path in ``fast_path.py``, in the same way, unless QR_EVENTS_FAST_PATH=false.)"""

@@ -11,11 +11,16 @@ from typing import Any
 from benchmarks import http_intake, need_scoring, outbox_relay, qr_redirects
 
 
+def _cpu(scenario: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {us:.0f} us" for name, us in scenario["cpu_us_per_request"].items())
+
+
 def report_redirects(qr: dict[str, Any]) -> None:
     bare = qr["bare"]
     print("GET /q/{code} (QR events) vs a bare FastAPI redirect, same uvicorn settings")
     print(f"  bare                    {bare['max']['rps']:6.0f} req/s   p99 "
           f"{bare['max']['p99_ms']:5.1f} ms;  at half max p99 {bare['at_half']['p99_ms']:.1f} ms")
+    print(f"  {'':<23} CPU per request at max: {_cpu(bare)}")
     for scenario, label in (("relay_in_process", "relay in-process"),
                             ("broker_up", "relay process"),
                             ("broker_down", "  broker stopped"),
@@ -26,6 +31,7 @@ def report_redirects(qr: dict[str, Any]) -> None:
         print(f"  {'':<23} at half max ({half['target_rps']:.0f} req/s offered): p50 "
               f"{half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms (target <= 10 ms), "
               f"errors {half['errors']}")
+        print(f"  {'':<23} CPU per request at max: {_cpu(qr[scenario])}")
     images = qr["images_ms"]
     print(f"  images: SVG {images['svg']:.1f} ms, PNG (60 mm, 300 dpi) {images['png']:.1f} ms,"
           f" A4 PDF poster {images['pdf']:.1f} ms each\n", flush=True)

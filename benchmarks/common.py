@@ -74,6 +74,13 @@ class Server:
             self.process.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the load generator in its own process and return its summary."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.loadgen"], input=json.dumps(spec),

@@ -47,6 +47,7 @@ from civic.db import BigId, UtcDateTime, write_lock
 from civic.kafka.producer import EventProducer
 from civic.observability import gauge, metric_prefix
 from civic.outbox_turn import RelayTurn
+from civic.process import taking_turns
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,13 @@ def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
 
 
 def enqueue_many(conn: Connection, payloads: Sequence[EventPayload], *, source: str) -> list[str]:
-    """Add events, in order, with one multi-row insert; return their ids."""
+    """Add events, in order, with one multi-row insert; return their ids. Encoding takes
+    turns with other threads, so a big batch written off a server's request path does
+    not hold its requests up."""
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = []
     ids: list[str] = []
-    for payload in payloads:
+    for payload in taking_turns(payloads):
         record = encode(payload, source=source)
         ids.append(dict(record.headers)["ce_id"].decode())
         rows.append({"event_id": ids[-1],

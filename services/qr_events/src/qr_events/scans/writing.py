@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from civic import outbox
 from civic.contracts.qr import DeviceClass, QrScanned, ScanOutcome
 from civic.db import write_lock
+from civic.process import taking_turns
 from qr_events import IDENTITY
 from qr_events.metrics import ScanMetrics
 from qr_events.scans import repository
@@ -137,7 +138,8 @@ class ScanWriter:
             repository.add_scans(session, rows)
             repository.add_to_days(session, _day_counts(rows, known=True))
             repository.add_to_orphan_days(session, _day_counts(rows, known=False))
-            events = [_event(row, scan) for row, scan in zip(rows, batch, strict=True)]
+            events = [_event(row, scan)
+                      for row, scan in taking_turns(zip(rows, batch, strict=True))]
             outbox.enqueue_many(session.connection(), events, source=IDENTITY.event_source)
         for event in events:
             self.metrics.scanned(event)
@@ -145,7 +147,7 @@ class ScanWriter:
 
     def _rows(self, session: Session, batch: list[PendingScan]) -> list[dict[str, Any]]:
         hashes = [self.salts.device_hash(self.salts.salt(session, s.at.date()), s.client,
-                                         s.user_agent) for s in batch]
+                                         s.user_agent) for s in taking_turns(batch)]
         earliest = min(s.at for s in batch) - self.repeat_window
         last_seen: dict[tuple[str, str], datetime] = {}
         recent = repository.recent_by_device(
@@ -155,7 +157,8 @@ class ScanWriter:
             key = (device, str(code_id or short_code))
             last_seen[key] = max(at, last_seen.get(key, at))
         rows = []
-        for scan, device in sorted(zip(batch, hashes, strict=True), key=lambda p: p[0].at):
+        for scan, device in taking_turns(sorted(zip(batch, hashes, strict=True),
+                                                key=lambda p: p[0].at)):
             code_key = str(scan.state.code_id if scan.state else scan.well_formed_code)
             previous = last_seen.get((device, code_key))
             repeat = previous is not None and scan.at - previous < self.repeat_window

@@ -44,6 +44,9 @@ def main() -> int:
         return 0
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
+    # A full producer buffer is the back-pressure a throughput run is meant to reach;
+    # faust warns once per batch, hundreds of lines that would bury the figures.
+    logging.getLogger("faust.transport.producer").setLevel(logging.ERROR)
     print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, "
           f"Python {platform.python_version()}\n", flush=True)
 

@@ -4,10 +4,8 @@ change it describes, and a relay publishes it afterwards.
 So an accepted request is never lost when the broker is down: the row waits, and the
 relay retries with backoff. A row is deleted only after the broker acknowledged it, and
 it keeps its event id across retries, so a retry after a crash is a duplicate that
-consumers skip by id, never a second event under a new id.
-
-A case's events reach the topic in the order they were written, however many relays
-run (``OutboxRelay._take``).
+consumers skip by id, never a second event under a new id. A case's events reach the
+topic in the order written, however many relays run (``OutboxRelay._take``).
 """
 
 from __future__ import annotations
@@ -77,8 +75,7 @@ def enqueue(conn: Connection, payload: EventPayload, *, source: str) -> str:
 
 def enqueue_many(conn: Connection, payloads: Sequence[EventPayload], *, source: str) -> list[str]:
     """Add events, in order, with one multi-row insert; return their ids. Encoding takes
-    turns with other threads, so a big batch written off a server's request path does
-    not hold its requests up."""
+    turns with other threads: a big batch off a server's request path waits its turn."""
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = []
     ids: list[str] = []

@@ -43,7 +43,7 @@ def _intake(env: dict[str, str], bodies: list[str], headers: dict[str, str],
         half = result["max"]["rps"] / 2
         result["at_half"] = load({"mode": "open", "url": server.url + "/v1/cases",
                                   "bodies": bodies, "headers": headers, "rate": half,
-                                  "seconds": SECONDS})
+                                  "seconds": SECONDS, "warmup": WARMUP})
         result["at_half"]["target_rps"] = half
         return result
     finally:

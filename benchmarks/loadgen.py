@@ -93,7 +93,10 @@ async def open_loop(url: str, bodies: list[bytes], headers: dict[str, str], rate
 
         async def one(i: int, scheduled: float) -> None:
             nonlocal errors
-            ok = await send(session, target(url, i), bodies[i % len(bodies)], headers)
+            try:
+                ok = await send(session, target(url, i), bodies[i % len(bodies)], headers)
+            except (TimeoutError, aiohttp.ClientError):
+                ok = False  # counted, never lost: a refused request is an error
             if scheduled < measured_from:
                 return
             if ok:
@@ -110,7 +113,7 @@ async def open_loop(url: str, bodies: list[bytes], headers: dict[str, str], rate
             running.add(task)
             task.add_done_callback(running.discard)
         await asyncio.gather(*running)
-        elapsed = time.perf_counter() - measured_from
+        elapsed = max(time.perf_counter() - measured_from, seconds)
     return _summary(latencies, errors, elapsed)
 
 
@@ -127,7 +130,7 @@ def main() -> None:
                                          spec["concurrency"], spec["seconds"], spec["warmup"]))
     else:
         result = asyncio.run(open_loop(spec["url"], bodies, spec["headers"], spec["rate"],
-                                       spec["seconds"], spec.get("warmup", 0.0)))
+                                       spec["seconds"], spec["warmup"]))
     print(json.dumps(result))
 
 

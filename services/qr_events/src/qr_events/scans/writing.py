@@ -140,7 +140,8 @@ class ScanWriter:
             repository.add_to_orphan_days(session, _day_counts(rows, known=False))
             events = [_event(row, scan)
                       for row, scan in taking_turns(zip(rows, batch, strict=True))]
-            outbox.enqueue_many(session.connection(), events, source=IDENTITY.event_source)
+            outbox.enqueue_many(session.connection(), events,
+                                source=IDENTITY.event_source, take_turns=True)
         for event in events:
             self.metrics.scanned(event)
         self.on_publish()

@@ -34,10 +34,8 @@ from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
-from civic.kafka.metrics import KafkaMetrics
-from civic.kafka.producer import EventProducer
-from civic.outbox import OutboxRelay
 from civic.process import tune_gc_for_server
+from civic.publishing import Publishing
 from civic.reference import geography
 
 
@@ -46,13 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = ServiceDatabase(schema(), settings.database_url)
     database.migrate()
     broker = Broker()
-    kafka_metrics = KafkaMetrics.for_service(IDENTITY.name)
-
-    def producer() -> EventProducer:
-        return EventProducer(broker.servers, client_id=IDENTITY.client_id,
-                             metrics=kafka_metrics)
-
-    relay = OutboxRelay(database.engine, producer, service=IDENTITY.name)
+    relay = Publishing(IDENTITY, database.engine, broker).relay
     metrics = IntakeMetrics()
     filing = CaseFiling(database.engine, LocationResolver(geography()),
                         Pseudonymiser(settings.pseudonym_secret.get_secret_value()), metrics,

@@ -8,7 +8,6 @@ relay, and the consumer group (conversions from ``cases.submitted``).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -20,10 +19,8 @@ from fastapi import FastAPI
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
-from civic.kafka.metrics import KafkaMetrics
-from civic.kafka.producer import EventProducer
-from civic.outbox import OutboxRelay
 from civic.process import tune_gc_for_server
+from civic.publishing import Publishing
 from civic.reference import geography
 from qr_events import IDENTITY
 from qr_events.codes.destinations import Destinations
@@ -47,17 +44,7 @@ from qr_events.settings import Settings
 from qr_events.stats.endpoints import router as stats_router
 from qr_events.stats.service import StatsService
 
-log = logging.getLogger(__name__)
 SHUTDOWN_PUBLISH_S = 5.0
-
-
-def publish_what_is_left(relay: OutboxRelay) -> None:
-    """At shutdown, a few seconds to publish what the last batches wrote; what is left
-    waits in the outbox for the next start (or another worker's relay)."""
-    try:
-        relay.drain(SHUTDOWN_PUBLISH_S)
-    except Exception as exc:  # the broker is down: the outbox keeps the events
-        log.warning("outbox not drained at shutdown: %s: %s", type(exc).__name__, exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,13 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = ServiceDatabase(schema(), settings.database_url)
     database.migrate()
     broker = Broker()
-    kafka_metrics = KafkaMetrics.for_service(IDENTITY.name)
-
-    def producer() -> EventProducer:
-        return EventProducer(broker.servers, client_id=IDENTITY.client_id,
-                             metrics=kafka_metrics)
-
-    relay = OutboxRelay(database.engine, producer, service=IDENTITY.name)
+    publishing = Publishing(IDENTITY, database.engine, broker)
+    relay = publishing.relay
     metrics = ScanMetrics()
     view = CodeView()
     links = ShortLinks(settings.base_url())
@@ -97,9 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.intake_form_url, settings.council_name, settings.helpline_phone), metrics),
         stats=StatsService(database.sessions))
     consumers = Consumers(IDENTITY.client_id, view,
-                          ConversionService(database.sessions, metrics), producer,
-                          kafka_metrics, group=settings.consumer_group,
-                          production=settings.is_production)
+                          ConversionService(database.sessions, metrics),
+                          publishing.producer, publishing.kafka_metrics,
+                          group=settings.consumer_group, production=settings.is_production)
 
     @asynccontextmanager
     async def lifespan(started: Broker) -> AsyncIterator[None]:
@@ -118,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             consumers.stop()
             writer.stop()  # writes what is buffered before the relay stops
             if settings.run_relay:
-                await anyio.to_thread.run_sync(publish_what_is_left, relay)
+                await anyio.to_thread.run_sync(publishing.publish_what_is_left,
+                                               SHUTDOWN_PUBLISH_S)
             relay.stop()
 
     app = create_service_app(

@@ -1,15 +1,17 @@
 """Erasure reaches every service, on a real broker, on SQLite and on PostgreSQL.
 
-A case is filed through case intake with a marker in every personal field, noted,
+A case is filed through case intake after a QR code's scan (so QR events counts it as
+that code's conversion) with a marker in every personal field, noted,
 triaged, read with a purpose, claimed by a partner (who reads the contact details) and
 released; need scoring scores it and staff override its band with a marker reason. Then
 the case is erased in case intake. Once need scoring has handled the erasure, every
 column of every row of every table of both services' databases, the files need scoring
 keeps beside its stream, and everything the test put on the bus hold none of the
-markers.
+markers, and QR events' tables no longer hold the case's id.
 
 Seen to fail with ``need_scoring.stream.erasures.forget_erased`` not deleting the
-override decisions: the staff reason stayed in ``band_overrides``.
+override decisions: the staff reason stayed in ``band_overrides``; and with QR events'
+``case.erased`` handler not deleting the conversion.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from civic_testing.markers import MARKER_STREET, MARKER_SURNAME, marker, marker_
 from need_scoring.app import create_app as create_scoring
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
+from qr_events.app import create_app as create_qr
+from qr_events.database import Base as QrTables
+from qr_events.settings import Settings as QrSettings
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -74,8 +79,16 @@ def _dump(engine: Engine) -> str:
     return "\n".join(found)
 
 
+def _qr_tables(engine: Engine) -> str:
+    """QR events' own tables only (on PostgreSQL the services share a database, and
+    intake keeps the erased case's id in its record of the erasure)."""
+    ours = set(QrTables.metadata.tables)
+    return "\n".join(line for line in _dump(engine).splitlines()
+                     if line.split(": ", 1)[0].split(".", 1)[1] in ours)
+
+
 def _dump_all(*engines: Engine) -> str:
-    """Both services' databases, each row once (on PostgreSQL they share a database)."""
+    """The services' databases, each row once (on PostgreSQL they share a database)."""
     return "\n".join(dict.fromkeys("\n".join(_dump(e) for e in engines).splitlines()))
 
 
@@ -101,7 +114,7 @@ def _until(check: Callable[[], Any], timeout_s: float = 60, every_s: float = 0.2
 
 
 def _services(database_url: str, tmp_path: Path, kafka_bootstrap: str
-              ) -> tuple[Any, Any, Path]:
+              ) -> tuple[Any, Any, Any, Path]:
     on_sqlite = database_url.startswith("sqlite")
     # Need scoring replays what is on the broker under a policy version of its own.
     policy = tmp_path / "policy.yaml"
@@ -115,22 +128,33 @@ def _services(database_url: str, tmp_path: Path, kafka_bootstrap: str
         database_url=f"sqlite:///{tmp_path}/scoring.db" if on_sqlite else database_url,
         kafka_bootstrap_servers=kafka_bootstrap, policy_file=policy, apply_topics=False,
         data_dir=data_dir, area_publish_seconds=1.0))
-    return intake, scoring, data_dir
+    qr = create_qr(QrSettings(
+        database_url=f"sqlite:///{tmp_path}/qr.db" if on_sqlite else database_url,
+        kafka_bootstrap_servers=kafka_bootstrap, apply_topics=False, tune_gc=False,
+        consumer_group=f"qr-erasure-{uuid.uuid4().hex[:8]}"))
+    return intake, scoring, qr, data_dir
 
 
-def test_an_erased_case_leaves_no_trace_in_either_service(
+def test_an_erased_case_leaves_no_trace_in_any_service(
         database_url: str, tmp_path: Path, kafka_bootstrap: str) -> None:
     since = end_offsets(kafka_bootstrap)  # the bus is checked from here on
-    intake, scoring, data_dir = _services(database_url, tmp_path, kafka_bootstrap)
+    intake, scoring, qr, data_dir = _services(database_url, tmp_path, kafka_bootstrap)
     intake_keys, scoring_keys = intake.state.api_keys, scoring.state.api_keys
+    qr_staff = {"Authorization": "Bearer " + qr.state.api_keys.create(
+        "staff.erasure", Role.STAFF)}
     staff = {"Authorization": f"Bearer {intake_keys.create('staff.erasure', Role.STAFF)}"}
     partner = {"Authorization": "Bearer " + intake_keys.create(
         "partner.erasure", Role.PARTNER, coverage=Coverage.everything())}
     scoring_staff = {"Authorization": "Bearer " + scoring_keys.create(
         "staff.erasure", Role.STAFF)}
-    with LiveServer(intake) as intake_server, LiveServer(scoring) as scoring_server:
+    with LiveServer(intake) as intake_server, LiveServer(scoring) as scoring_server, \
+            LiveServer(qr) as qr_server:
         cases, scores = f"{intake_server.url}/v1/cases", f"{scoring_server.url}/v1/cases"
-        filed = httpx.post(cases, json=CASE,
+        code = httpx.post(f"{qr_server.url}/v1/codes", headers=qr_staff, json={
+            "destination": {"kind": "intake_form"}, "touchpoint": "letter",
+            "ward": "E05000139", "campaign": "erasure", "print_batch": "erasure-001"})
+        assert code.status_code == 201, code.text
+        filed = httpx.post(cases, json={**CASE, "source": f"qr-{code.json()['code'].lower()}"},
                            headers={**staff, "Idempotency-Key": "erasure-everywhere-01"})
         assert filed.status_code == 201, filed.text
         case_id, receipt = filed.json()["id"], filed.json()["receipt_token"]
@@ -153,6 +177,10 @@ def test_an_erased_case_leaves_no_trace_in_either_service(
         scored = _until(lambda: httpx.get(f"{scores}/{case_id}/score",
                                           headers=scoring_staff).status_code == 200)
         assert scored, "need scoring did not score the case"
+        qr_engine = qr.state.container.database.engine
+        case_ids = [case_id, uuid.UUID(case_id).hex]  # how PostgreSQL and SQLite show it
+        assert _until(lambda: _left(_qr_tables(qr_engine), case_ids), timeout_s=90), \
+            "QR events did not count the case as the code's conversion"
         override = httpx.post(f"{scores}/{case_id}/band-override", headers=scoring_staff,
                               json={"band": "urgent",
                                     "reason": marker("OVERRIDE") + f" near {POSTCODE}"})
@@ -180,8 +208,10 @@ def test_an_erased_case_leaves_no_trace_in_either_service(
         # forgotten in need scoring's database just after the erasure's batch
         _until(lambda: not _left(_dump(scoring_engine), markers), timeout_s=30)
 
-        left = _left(_dump_all(intake_engine, scoring_engine), markers)
+        left = _left(_dump_all(intake_engine, scoring_engine, qr_engine), markers)
         assert left == [], "\n".join(left)
+        _until(lambda: not _left(_qr_tables(qr_engine), case_ids), timeout_s=30)
+        assert _left(_qr_tables(qr_engine), case_ids) == []
     assert _files_holding(data_dir, markers) == []
     bus = scan_bus(kafka_bootstrap, since=since)
     assert bus.clean, bus.report()

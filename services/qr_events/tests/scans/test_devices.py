@@ -1,5 +1,6 @@
 """Bots and link previews are told apart from people. Mutation seen to fail: dropping
-the HEAD rule, and dropping uap-core's Spider family (WhatsApp's preview passed)."""
+the HEAD rule, and dropping uap-core's Spider family (WhatsApp's preview passed); a
+CUBOT phone was a bot before its brand was told apart from "bot"."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/60
           "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/120.0 Mobile Safari/537.36")
+CUBOT = ("Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/120.0 Mobile Safari/537.36")
 WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/120.0 Safari/537.36")
 
@@ -35,6 +38,7 @@ def test_a_head_request_is_a_bot_whoever_sends_it() -> None:
 
 @pytest.mark.parametrize("agent,expected", [(IPHONE, DeviceClass.MOBILE),
                                             (ANDROID, DeviceClass.MOBILE),
+                                            (CUBOT, DeviceClass.MOBILE),
                                             (WINDOWS, DeviceClass.DESKTOP)])
 def test_people(agent: str, expected: DeviceClass) -> None:
     assert classify("GET", agent) is expected

@@ -17,9 +17,10 @@ from ua_parser import parse
 from civic.contracts.qr import DeviceClass
 
 # Agents uap-core doesn't call "Spider" but which no person scans with: HTTP libraries
-# and command-line tools, and anything describing itself as a bot or a preview.
+# and command-line tools, and anything describing itself as a bot or a preview (but
+# not a CUBOT, an Android phone brand).
 _AUTOMATED = re.compile(
-    r"bot\b|crawl|spider|preview|slurp|fetch|monitor|curl/|wget/|python-|httpx|"
+    r"(?<!cu)bot\b|crawl|spider|preview|slurp|fetch|monitor|curl/|wget/|python-|httpx|"
     r"go-http-client|okhttp|java/|libwww|headless", re.IGNORECASE)
 _MOBILE_OS = {"iOS", "Android", "iPadOS", "Windows Phone", "KaiOS", "BlackBerry OS",
               "Tizen", "HarmonyOS"}

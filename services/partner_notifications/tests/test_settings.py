@@ -1,0 +1,46 @@
+"""Fail closed: in production the development allow-list (which lets webhooks reach
+private and plain-http hosts) must be emptied, and a missing broker stops the service,
+each refusal naming the variable. Seen to fail with the production check removed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from partner_notifications.settings import Settings
+
+PRODUCTION = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}
+
+
+def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("PARTNER_NOTIFICATIONS_", "CIVIC_", "KAFKA_"))}
+    return subprocess.run([sys.executable, "-m", "partner_notifications", "serve"],
+                          env={**clean, **env}, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    (PRODUCTION, "PARTNER_NOTIFICATIONS_DEV_ALLOWED_HOSTS must be empty in production"),
+    ({"CIVIC_ENV": "production", "PARTNER_NOTIFICATIONS_DEV_ALLOWED_HOSTS": "[]"},
+     "KAFKA_BOOTSTRAP_SERVERS must be set in production"),
+    ({"CIVIC_ENV": "staging"}, "CIVIC_ENV must be dev, test or production")])
+def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], named: str,
+                                                        tmp_path: Path) -> None:
+    result = _serve(env, tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "refusing to start" in result.stderr and named in result.stderr
+
+
+def test_production_with_the_allow_list_emptied_is_accepted() -> None:
+    settings = Settings(environment="production", kafka_bootstrap_servers="kafka:9092",
+                        dev_allowed_hosts=[])
+    assert settings.dev_allowed_hosts == []
+
+
+def test_development_may_reach_the_local_demo_partner() -> None:
+    assert "127.0.0.1" in Settings(environment="dev").dev_allowed_hosts

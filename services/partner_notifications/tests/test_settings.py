@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,8 @@ def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(("env", "named"), [
-    (PRODUCTION, "PARTNER_NOTIFICATIONS_DEV_ALLOWED_HOSTS must be empty in production"),
-    ({"CIVIC_ENV": "production", "PARTNER_NOTIFICATIONS_DEV_ALLOWED_HOSTS": "[]"},
+    (PRODUCTION, "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES must be empty in production"),
+    ({"CIVIC_ENV": "production", "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]"},
      "KAFKA_BOOTSTRAP_SERVERS must be set in production"),
     ({"CIVIC_ENV": "staging"}, "CIVIC_ENV must be dev, test or production")])
 def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], named: str,
@@ -38,9 +39,9 @@ def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], nam
 
 def test_production_with_the_allow_list_emptied_is_accepted() -> None:
     settings = Settings(environment="production", kafka_bootstrap_servers="kafka:9092",
-                        dev_allowed_hosts=[])
-    assert settings.dev_allowed_hosts == []
+                        dev_allowed_addresses=[])
+    assert settings.dev_allowed_addresses == []
 
 
 def test_development_may_reach_the_local_demo_partner() -> None:
-    assert "127.0.0.1" in Settings(environment="dev").dev_allowed_hosts
+    assert ip_address("127.0.0.1") in Settings(environment="dev").dev_allowed_addresses

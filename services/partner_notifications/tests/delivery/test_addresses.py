@@ -1,6 +1,6 @@
 """Every range a webhook must never reach is refused, in every form, and public
 addresses are not. Mutations seen to fail: dropping the 100.64.0.0/10 row, and judging a
-6to4 address without unwrapping the IPv4 address it carries."""
+6to4 or an IPv4-translated address without unwrapping the IPv4 address it carries."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ REFUSED = {
     "2002:a9fe:a9fe::1": "6to4 form of 169.254.169.254",
     "64:ff9b::7f00:1": "NAT64 form of 127.0.0.1",
     "64:ff9b::a00:1": "NAT64 form of 10.0.0.1",
+    "::ffff:0:a9fe:a9fe": "IPv4-translated form of 169.254.169.254",
+    "::ffff:0:7f00:1": "IPv4-translated form of 127.0.0.1",
+    "64:ff9b:0:1::7f00:1": "network-specific prefix",
 }
 ALLOWED = ["8.8.8.8", "1.1.1.1", "151.101.0.81", "2606:4700:4700::1111",
-           "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"]
+           "::ffff:8.8.8.8", "::ffff:0:808:808", "64:ff9b::808:808", "2002:808:808::1"]
 
 
 @pytest.mark.parametrize("address,why", sorted(REFUSED.items()))
@@ -45,8 +48,11 @@ def test_refused(address: str, why: str) -> None:
     assert reason is not None and why in reason, (address, reason)
 
 
-def test_a_scoped_ipv6_address_is_refused() -> None:
-    assert refusal(ip_address("2606:4700:4700::1111%eth0")) is not None
+@pytest.mark.parametrize("address", ["2606:4700:4700::1111%eth0", "::ffff:8.8.8.8%eth0",
+                                     "64:ff9b::808:808%1"])
+def test_a_scoped_ipv6_address_is_refused(address: str) -> None:
+    reason = refusal(ip_address(address))
+    assert reason is not None and "scoped" in reason
 
 
 @pytest.mark.parametrize("address", ALLOWED)
@@ -66,7 +72,10 @@ def test_ipv4_in_other_spellings_is_refused_at_registration(host: str) -> None:
     ("127.0.0.1", "loopback"), ("[::1]", "loopback"), ("[::ffff:10.0.0.1]", "private"),
     ("localhost", "local or internal"), ("api.localhost", "local or internal"),
     ("metadata.google.internal", "local or internal"), ("printer.local", "local or internal"),
-    ("LOCALHOST.", "local or internal")])
+    ("LOCALHOST.", "local or internal"), ("ip6-localhost", "local or internal"),
+    ("localhost.localdomain", "local or internal"), (" 127.0.0.1", "loopback"),
+    ("\t127.1", "non-standard spelling"), ("a\x00b", "not a host name"),
+    ("", "not a host name")])
 def test_local_hosts_are_refused_at_registration(host: str, why: str) -> None:
     reason = host_refusal(host)
     assert reason is not None and why in reason

@@ -3,7 +3,8 @@
 reaches it when it should not is the failure these tests look for.
 
 Mutations seen to fail: a pool left with httpcore's own backend (nothing was checked),
-and checking only the first address of an answer."""
+checking only the first address of an answer, and a slow resolver's timeout escaping
+as a plain TimeoutError (which no httpx error handler catches)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from partner_notifications.delivery.egress import (
     GuardedBackend,
     blocked,
     webhook_client,
+    webhook_transport,
 )
 from partner_notifications.delivery.signing import new_secret, signed_headers
 
@@ -136,3 +138,45 @@ def test_a_name_that_does_not_resolve_is_a_connection_error() -> None:
     backend = GuardedBackend(resolver=fixed([]))
     with pytest.raises(httpx.ConnectError, match="did not resolve"):
         post(backend, "http://nowhere.test/hook")
+
+
+def test_a_slow_resolver_is_a_connect_timeout() -> None:
+    async def slow(_host: str, _port: int) -> list[str]:
+        await anyio.sleep(5)
+        return ["8.8.8.8"]
+
+    async def send() -> httpx.Response:
+        backend = GuardedBackend(resolver=slow)
+        async with webhook_client(backend, connect_timeout_s=0.2, timeout_s=1) as client:
+            return await client.post("http://slow.test/hook", content=BODY)
+
+    with ThreadPoolExecutor(1) as thread, pytest.raises(httpx.ConnectTimeout):
+        thread.submit(anyio.run, send).result()
+
+
+def test_the_refusal_is_found_behind_any_chain() -> None:
+    refusal = BlockedAddress("10.0.0.5 is private")
+    looped = RuntimeError("again")
+    looped.__context__ = ValueError("first")
+    looped.__context__.__cause__ = looped  # a chain that loops back on itself
+    assert blocked(looped) is None
+    grouped = ExceptionGroup("attempts", [OSError("down"), refusal])
+    assert blocked(httpx.ConnectError("x")) is None
+    wrapped = httpx.ConnectError("refused")
+    wrapped.__cause__ = grouped
+    assert blocked(wrapped) is refusal
+
+
+def test_the_pool_keeps_httpx_s_limits_and_checks_certificates() -> None:
+    transport = webhook_transport(GuardedBackend())
+    pool = transport._pool
+    assert pool._network_backend is not None and isinstance(pool._network_backend,
+                                                             GuardedBackend)
+    assert (pool._max_keepalive_connections, pool._keepalive_expiry) == (20, 5.0)
+    assert pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+    assert pool._ssl_context.check_hostname
+
+
+def test_the_allow_list_holds_addresses_not_names() -> None:
+    with pytest.raises(ValueError):
+        GuardedBackend(allowed=["partner.test"])

@@ -53,9 +53,24 @@ def test_a_secret_is_whsec_and_32_random_bytes() -> None:
     assert new_secret() != secret
 
 
-@pytest.mark.parametrize("secrets,at,why", [
-    ([], datetime.now(UTC), "no secret"),
-    (["whsec_" + "A" * 44], datetime(2026, 11, 26, 10), "timezone-aware")])
-def test_what_cannot_be_signed(secrets: list[str], at: datetime, why: str) -> None:
+GOOD = new_secret()
+NOW = datetime.now(UTC)
+
+
+@pytest.mark.parametrize("message_id,secrets,at,why", [
+    ("msg_4", [], NOW, "no secret"),
+    ("msg_4", [GOOD], datetime(2026, 11, 26, 10), "timezone-aware"),
+    # "msg.1700000000" + "{}" would sign what "msg" + "1700000000.{}" signs
+    ("msg.1700000000", [GOOD], NOW, "message id"), ("", [GOOD], NOW, "message id"),
+    ("msg_4", ["whsec_AAAA"], NOW, "24 to 64 bytes, not 3"),
+    ("msg_4", ["whsec_not base64!"], NOW, "standard base64"),
+    ("msg_4", [GOOD[len("whsec_"):]], NOW, "starts with whsec_")])
+def test_what_cannot_be_signed(message_id: str, secrets: list[str], at: datetime,
+                               why: str) -> None:
     with pytest.raises(ValueError, match=why):
-        signed_headers("msg_4", BODY, secrets, at)
+        signed_headers(message_id, BODY, secrets, at)
+
+
+def test_bytes_are_not_signed_as_if_they_were_the_body() -> None:
+    with pytest.raises(TypeError, match="text that is sent"):
+        signed_headers("msg_5", BODY.encode(), [GOOD], NOW)  # type: ignore[arg-type]

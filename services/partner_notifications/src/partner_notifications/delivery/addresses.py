@@ -32,20 +32,24 @@ _V6 = [(IPv6Network(net), why) for net, why in (
     ("2001::/23", "IETF protocol assignments"), ("2001:db8::/32", "documentation"),
     ("3fff::/20", "documentation"), ("fc00::/7", "unique local (AWS's IPv6 metadata service)"),
     ("fe80::/10", "link-local"), ("fec0::/10", "site-local (deprecated)"),
-    ("ff00::/8", "multicast"))]
+    ("ff00::/8", "multicast"),
+    # after /96 (unwrapped above) and /48: other prefix lengths embed the IPv4 elsewhere
+    ("64:ff9b::/32", "NAT64 with a network-specific prefix length"))]
 _NAT64 = IPv6Network("64:ff9b::/96")
-_NAMES = ("localhost", ".localhost", ".internal", ".local", ".home.arpa")
+_TRANSLATED = IPv6Network("::ffff:0:0:0/96")  # IPv4-translated (SIIT)
+_NAMES = ("localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain")
+_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".home.arpa")
 
 
 def refusal(address: IPv4Address | IPv6Address) -> str | None:
     """Why a webhook must not be sent to this address, or None if it may."""
     if isinstance(address, IPv6Address):
+        if address.scope_id:
+            return "a scoped IPv6 address (only meaningful on one network link)"
         embedded, form = _embedded_ipv4(address)
         if embedded is not None:
             reason = refusal(embedded)
             return f"{form} form of {embedded}, which is {reason}" if reason else None
-        if address.scope_id:
-            return "a scoped IPv6 address (only meaningful on one network link)"
     for network, why in (_V4 if isinstance(address, IPv4Address) else _V6):
         if address in network:
             return why
@@ -61,14 +65,19 @@ def _embedded_ipv4(address: IPv6Address) -> tuple[IPv4Address | None, str]:
         return address.sixtofour, "the 6to4"
     if address in _NAT64:
         return IPv4Address(address.packed[-4:]), "the NAT64"
+    if address in _TRANSLATED:
+        return IPv4Address(address.packed[-4:]), "the IPv4-translated"
     return None, ""
 
 
 def host_refusal(host: str) -> str | None:
     """At registration: why a URL's host can never be a partner's endpoint, or None.
-    A name that passes is checked again, by the addresses it resolves to, on every
-    attempt."""
-    name = host.strip("[]").lower().rstrip(".")
+    ``host`` is the host as httpx parses the URL (``httpx.URL(url).host``: no port, IDNA
+    applied). A name that passes is checked again, by the addresses it resolves to, on
+    every attempt."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if not name or any(c.isspace() or ord(c) < 32 for c in name):
+        return f"{host!r} is not a host name"
     try:
         address = ip_address(name)
     except ValueError:
@@ -83,6 +92,6 @@ def host_refusal(host: str) -> str | None:
     else:  # 2130706433, 0177.0.0.1, 0x7f.1, 127.1: an address in disguise
         return (f"{host} is an IPv4 address in a non-standard spelling; write the address "
                 "in dotted decimal (or use a name)")
-    if name == _NAMES[0] or name.endswith(_NAMES[1:]):
+    if name in _NAMES or name.endswith(_SUFFIXES):
         return f"{host} names a local or internal host"
     return None

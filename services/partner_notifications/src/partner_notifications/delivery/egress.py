@@ -17,6 +17,7 @@ environment is used, since through a proxy the check would see only the proxy.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
@@ -28,6 +29,7 @@ from partner_notifications.delivery.addresses import refusal
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_CONNECTIONS = 100
+KEEPALIVE_CONNECTIONS, KEEPALIVE_EXPIRY_S = 20, 5.0  # httpx's own defaults
 
 
 class BlockedAddress(httpcore.ConnectError):
@@ -40,11 +42,12 @@ async def resolve(host: str, port: int) -> list[str]:
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """``allowed``: hosts (names or addresses) reachable although private, for tests
-    and make dev only; settings refuse any in production."""
+    """``allowed``: addresses reachable although refused (a local receiver in tests and
+    make dev; settings refuse any in production). Addresses, never names: a name is
+    only ever as good as what it resolves to."""
 
     def __init__(self, allowed: Iterable[str] = (), resolver: Resolver = resolve) -> None:
-        self.allowed = frozenset(h.lower() for h in allowed)
+        self.allowed = frozenset(ip_address(a) for a in allowed)
         self.resolver = resolver
         self.dialler = httpcore.AnyIOBackend()
 
@@ -52,16 +55,27 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                           local_address: str | None = None,
                           socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
                           ) -> httpcore.AsyncNetworkStream:
-        with anyio.fail_after(timeout):
-            answer = await self.resolver(host, port)
+        # One deadline for resolving and every dial, so an answer of several dead
+        # addresses costs the connect timeout once, not once for each.
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            with anyio.fail_after(timeout):
+                answer = await self.resolver(host, port)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} took over {timeout} s") from exc
+        except OSError as exc:
+            raise httpcore.ConnectError(f"{host} did not resolve: {exc}") from exc
         addresses = [self._checked(host, text) for text in answer]
         if not addresses:
             raise httpcore.ConnectError(f"{host} did not resolve to any address")
         failure: Exception | None = None
         for address in addresses:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise httpcore.ConnectTimeout(f"connecting to {host} took over {timeout} s")
             try:
                 return await self.dialler.connect_tcp(
-                    str(address), port, timeout=timeout, local_address=local_address,
+                    str(address), port, timeout=left, local_address=local_address,
                     socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
@@ -70,7 +84,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     def _checked(self, host: str, text: str) -> IPv4Address | IPv6Address:
         address = ip_address(text)
-        if host.lower() in self.allowed or str(address) in self.allowed:
+        if address in self.allowed:
             return address
         reason = refusal(address)
         if reason:
@@ -90,7 +104,9 @@ def webhook_transport(backend: GuardedBackend) -> httpx.AsyncHTTPTransport:
     transport = httpx.AsyncHTTPTransport(trust_env=False, retries=0)
     transport._pool = httpcore.AsyncConnectionPool(  # the seam: see the module's docstring
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=MAX_CONNECTIONS, network_backend=backend)
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_EXPIRY_S, http1=True, http2=False, retries=0,
+        network_backend=backend)
     return transport
 
 
@@ -105,9 +121,15 @@ def webhook_client(backend: GuardedBackend, *, connect_timeout_s: float,
 
 def blocked(error: BaseException) -> BlockedAddress | None:
     """The address refusal behind an httpx error, if that is what it was."""
-    cause: BaseException | None = error
-    while cause is not None:
+    waiting, seen = [error], set()
+    while waiting:
+        cause = waiting.pop()
+        if id(cause) in seen:
+            continue  # a chain can loop back on itself
+        seen.add(id(cause))
         if isinstance(cause, BlockedAddress):
             return cause
-        cause = cause.__cause__ or cause.__context__
+        waiting += [c for c in (cause.__cause__, cause.__context__) if c is not None]
+        if isinstance(cause, BaseExceptionGroup):
+            waiting += cause.exceptions
     return None

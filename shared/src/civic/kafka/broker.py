@@ -53,6 +53,10 @@ class EmbeddedBroker:
         return f"{self.host}:{self.port}"
 
     def start(self, timeout: float = 30.0) -> EmbeddedBroker:
+        if self._port_taken():
+            # Tansu exits moments after failing to bind, and a busy machine can make that
+            # later than the readiness probe, which would then reach the port's holder.
+            raise BrokerError(f"port {self.port} on {self.host} is already in use")
         url = f"tcp://{self.host}:{self.port}"
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
@@ -71,6 +75,18 @@ class EmbeddedBroker:
             raise
         log.info("embedded broker ready at %s", self.bootstrap_servers)
         return self
+
+    def _port_taken(self) -> bool:
+        """A listener holds the port (SO_REUSEADDR: connections a stopped broker left in
+        TIME_WAIT don't count, so a broker restarted on its port is not refused)."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((self.host, self.port))
+            except OSError:
+                return True
+        return False
 
     def wait_ready(self, timeout: float) -> None:
         from kafka import KafkaAdminClient

@@ -17,6 +17,7 @@ environment is used, since through a proxy the check would see only the proxy.
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from ipaddress import IPv4Address, IPv6Address, ip_address
@@ -100,22 +101,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await anyio.sleep(seconds)
 
 
-def webhook_transport(backend: GuardedBackend) -> httpx.AsyncHTTPTransport:
+def webhook_transport(backend: GuardedBackend,
+                      ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncHTTPTransport:
+    """``ssl_context``: the public certificate authorities unless a test gives its own."""
     transport = httpx.AsyncHTTPTransport(trust_env=False, retries=0)
     transport._pool = httpcore.AsyncConnectionPool(  # the seam: see the module's docstring
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
         max_connections=MAX_CONNECTIONS, max_keepalive_connections=KEEPALIVE_CONNECTIONS,
         keepalive_expiry=KEEPALIVE_EXPIRY_S, http1=True, http2=False, retries=0,
         network_backend=backend)
     return transport
 
 
-def webhook_client(backend: GuardedBackend, *, connect_timeout_s: float,
-                   timeout_s: float) -> httpx.AsyncClient:
+def webhook_client(backend: GuardedBackend, *, connect_timeout_s: float, timeout_s: float,
+                   ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
     """Each phase of a request is bounded by ``timeout_s`` (connecting by
     ``connect_timeout_s``); the delivery worker bounds a whole attempt."""
     return httpx.AsyncClient(
-        transport=webhook_transport(backend), follow_redirects=False, trust_env=False,
+        transport=webhook_transport(backend, ssl_context), follow_redirects=False, trust_env=False,
         timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
 
 

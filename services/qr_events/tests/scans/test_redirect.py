@@ -52,3 +52,17 @@ def test_both_ways_answer_alike_and_record_the_scan(either, body, staff):
         seen = sorted((s.via, s.device_class, s.outcome) for s in session.scalars(select(Scan)))
     assert seen == [("scanned", "mobile", "redirected"), ("typed", "bot", "redirected"),
                     ("typed", "desktop", "unknown"), ("typed", "mobile", "redirected")]
+
+
+def test_a_postcode_typed_as_a_code_is_counted_but_never_kept(either):
+    # "NW43AP" passes the check character, and no code is ever issued in a postcode's
+    # shape, so it is someone's address in the wrong box. Seen to fail with the text kept.
+    answer = either.get("/q/nw4 3ap", headers={"User-Agent": PHONE})
+    assert answer.status_code == 404 and "020 7974 4444" in answer.text
+    container = either.app.state.container
+    deadline = time.monotonic() + 10
+    while container.scans.buffer.unsaved and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with container.database.sessions() as session:
+        seen = [(s.outcome, s.short_code) for s in session.scalars(select(Scan))]
+    assert seen == [("unknown", None)]

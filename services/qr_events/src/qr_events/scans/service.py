@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import anyio
 
 from civic.contracts.qr import ScanOutcome, ScanVia
-from qr_events.codes.identifiers import well_formed
+from qr_events.codes.identifiers import looks_like_postcode, well_formed
 from qr_events.codes.links import ShortLinks
 from qr_events.codes.view import CodeView, Resolution
 from qr_events.metrics import ScanMetrics
@@ -65,6 +65,12 @@ class ScanService:
                 return
         self.metrics.dropped.inc()
 
+    @staticmethod
+    def _orphan_text(code: str | None) -> str | None:
+        # No issued code is shaped like a postcode, so such a text is a resident's
+        # address typed in the wrong box: the orphan is counted, the text never kept.
+        return None if code is None or looks_like_postcode(code) else code
+
     async def scan(self, raw_code: str, *, marked: bool, method: str, client: str,
                    user_agent: str) -> ScanAnswer:
         now = self.clock()
@@ -73,7 +79,8 @@ class ScanService:
         pending = PendingScan(
             scan_id=uuid.uuid4(), at=now, outcome=found.outcome,
             via=ScanVia.SCANNED if marked else ScanVia.TYPED, state=found.state,
-            well_formed_code=code if found.state is None else None, method=method,
+            well_formed_code=self._orphan_text(code) if found.state is None else None,
+            method=method,
             client=client, user_agent=user_agent)
         if not self.buffer.offer(pending):
             await self._wait_for_room(pending)

@@ -251,7 +251,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     folder = tmp_path_factory.mktemp("openapi")
     intake = create_intake(IntakeSettings(
         database_url=f"sqlite:///{folder}/intake.db", kafka_bootstrap_servers="127.0.0.1:9",
-        apply_topics=False, run_relay=False, tune_gc=False))
+        apply_topics=False, run_relay=False, run_consumers=False, tune_gc=False))
     scoring = create_scoring(ScoringSettings(
         database_url=f"sqlite:///{folder}/scoring.db", kafka_bootstrap_servers="127.0.0.1:9",
         apply_topics=False, data_dir=folder / "faust"))
@@ -354,7 +354,7 @@ def _key_name(role: str) -> str:
 def intake(postgres_url: str) -> Iterator[TestClient]:
     app = create_intake(IntakeSettings(
         database_url=postgres_url, kafka_bootstrap_servers="127.0.0.1:9", apply_topics=False,
-        run_relay=False, tune_gc=False))
+        run_relay=False, run_consumers=False, tune_gc=False))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

@@ -14,19 +14,24 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = ["case_intake", "need_scoring", "qr_events"]
+SERVICES = ["case_intake", "need_scoring", "qr_events", "partner_notifications"]
 # What QR events needs in production besides its database and broker: where residents
 # reach it (the printed short links start with it) and case intake's form.
 QR_LINKS = {"QR_EVENTS_PUBLIC_BASE_URL": "https://qr.camden.gov.uk",
             "QR_EVENTS_INTAKE_FORM_URL": "https://help.camden.gov.uk/request-help"}
 QR_GIVEN = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
             "QR_EVENTS_DATABASE_URL": "postgresql+psycopg://u:p@db/qr", **QR_LINKS}
+# Partner notifications' allow-list of private addresses must also be emptied; its own
+# tests cover that refusal.
+PARTNERS_GIVEN = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+                  "PARTNER_NOTIFICATIONS_DATABASE_URL": "postgresql+psycopg://u:p@db/partners",
+                  "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]"}
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("CASE_INTAKE_", "NEED_SCORING_", "QR_EVENTS_", "CIVIC_",
-                                     "KAFKA_"))
+                                     "KAFKA_", "PARTNER_NOTIFICATIONS_"))
              and k != "DATABASE_URL"}
     return subprocess.run([sys.executable, "-m", *args], env={**clean, **env}, cwd=cwd,
                           capture_output=True, text=True, timeout=60)
@@ -66,6 +71,8 @@ def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path
       for missing in QR_GIVEN],
     # given, but blank: as unset
     ("qr_events", {**QR_GIVEN, "QR_EVENTS_PUBLIC_BASE_URL": "  "}, "QR_EVENTS_PUBLIC_BASE_URL"),
+    *[("partner_notifications", {k: v for k, v in PARTNERS_GIVEN.items() if k != missing},
+       missing) for missing in list(PARTNERS_GIVEN)[:2]],
 ])
 def test_production_without_a_secret_is_refused_naming_it(service: str, given: dict[str, str],
                                                           missing: str, tmp_path: Path) -> None:
@@ -93,7 +100,7 @@ def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -
            f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
            "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
            "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars",
-           **QR_LINKS}
+           "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]", **QR_LINKS}
     result = _run([service, "seed"], env, tmp_path)
     assert result.returncode == 1
     assert "refusing to" in (result.stdout + result.stderr)

@@ -201,6 +201,11 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         assert landed.headers["location"] == form_url + "?source=qr-camdenw"
         assert httpx.get(landed.headers["location"]).status_code == 200
         assert (tmp_path / "var/demo-posters/poster-CAMDENW.pdf").read_bytes()[:5] == b"%PDF-"
+        # Partner notifications: the demo partner is registered under the dev partner key.
+        record_url = re.search(r"partner_notifications Demo partner's record\s+(\S+)",
+                               text).group(1)  # type: ignore[union-attr]
+        record = httpx.get(record_url, headers={"Authorization": "Bearer civic_dev_partner_key"})
+        assert record.status_code == 200 and record.json()["id"] == "partner.demo-foodbank"
         # The dev broker is not the run's: scan it (changelogs too) before it stops.
         assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:

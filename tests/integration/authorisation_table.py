@@ -200,3 +200,56 @@ QR: list[Cell] = [
     Cell("GET", LINK, (404,) * 6, path=f"/q/{UNKNOWN_CODE}"),
     Cell("GET", LINK, (404,) * 6, path=f"/q/{UNKNOWN_CODE}/more"),
 ]
+
+# Partner notifications: ops register partners and manage their keys; a partner reads
+# only its own record, and manages only its own subscriptions. The partner a cell acts
+# on is fresh ("partner"), or fresh with a live key ("keyed"), so one caller's
+# revocation never meets the next; a "subscription" is fresh and the in-scope partner's,
+# so the other partner meets a 404, as if it did not exist.
+OPS_ONLY = (401, 401, 403, 403, 403, 200)
+PARTNERS_ONLY = (401, 401, 403, 200, 200, 403)
+OWNER_ONLY = (401, 401, 403, 200, 404, 403)
+SUBSCRIPTION: dict[str, Any] = {"url": "http://127.0.0.1:9/hooks", "event_types": ["ping"]}
+
+
+def _new_partner(_caller: str, _key: str | None) -> dict[str, Any]:
+    return {"json": {"id": f"partner.matrix-{uuid.uuid4().hex[:10]}",
+                     "organisation": "Matrix Mutual Aid", "contact": "matrix@example.org",
+                     "wards": [CASE_WARD], "categories": ["food"]}}
+
+
+PARTNERS: list[Cell] = [
+    Cell("GET", "/healthz", PUBLIC),
+    Cell("GET", "/readyz", PUBLIC),
+    Cell("GET", "/metrics", PUBLIC),
+    Cell("GET", "/openapi.json", PUBLIC),
+    Cell("GET", "/docs", PUBLIC),
+    Cell("GET", "/docs/oauth2-redirect", PUBLIC),
+    Cell("GET", "/redoc", PUBLIC),
+    Cell("POST", "/v1/partners", (401, 401, 403, 403, 403, 201), request=_new_partner),
+    Cell("GET", "/v1/partners", OPS_ONLY),
+    Cell("GET", "/v1/partners/me", PARTNERS_ONLY),
+    Cell("GET", "/v1/partners/{partner_id}", OPS_ONLY, state="partner"),
+    Cell("GET", "/v1/partners/{partner_id}/contact", OPS_ONLY, state="partner",
+         path="/v1/partners/{partner_id}/contact?purpose=matrix+check"),
+    Cell("PATCH", "/v1/partners/{partner_id}", OPS_ONLY, state="partner",
+         request=_json({"organisation": "Matrix Mutual Aid (renamed)"})),
+    Cell("POST", "/v1/partners/{partner_id}/key", (401, 401, 403, 403, 403, 201),
+         state="partner"),
+    Cell("DELETE", "/v1/partners/{partner_id}/key", (401, 401, 403, 403, 403, 204),
+         state="keyed"),
+    Cell("POST", "/v1/subscriptions", (401, 401, 403, 201, 201, 403),
+         request=_json(SUBSCRIPTION)),
+    Cell("GET", "/v1/subscriptions", PARTNERS_ONLY),
+    Cell("GET", "/v1/subscriptions/{subscription_id}", OWNER_ONLY, state="subscription"),
+    Cell("PATCH", "/v1/subscriptions/{subscription_id}", OWNER_ONLY, state="subscription",
+         request=_json({"event_types": ["ping", "case.scored"]})),
+    Cell("DELETE", "/v1/subscriptions/{subscription_id}", (401, 401, 403, 204, 404, 403),
+         state="subscription"),
+    Cell("POST", "/v1/subscriptions/{subscription_id}/enable", OWNER_ONLY,
+         state="subscription"),
+    Cell("POST", "/v1/subscriptions/{subscription_id}/rotate-secret", OWNER_ONLY,
+         state="subscription"),
+    Cell("POST", "/v1/subscriptions/{subscription_id}/ping", OWNER_ONLY,
+         state="subscription"),
+]

@@ -1,4 +1,4 @@
-"""Who may call what: every endpoint of case intake, need scoring and QR events, called
+"""Who may call what: every endpoint of every service, called
 over real HTTP by six callers (no key, a wrong key, staff, a partner whose coverage holds
 the case, a partner whose coverage does not, ops), on SQLite and on PostgreSQL, with the
 status of each cell asserted. A route without a row here fails the test, so a new
@@ -32,10 +32,22 @@ from civic_testing import LiveServer
 from need_scoring.app import create_app as create_scoring
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
+from partner_notifications.app import create_app as create_partners
+from partner_notifications.settings import Settings as PartnerSettings
 from qr_events.app import create_app as create_qr
 from qr_events.settings import Settings as QrSettings
 
-from .authorisation_table import CASE, CASE_WARD, CODE, INTAKE, OTHER_WARD, QR, SCORING, Cell
+from .authorisation_table import (
+    CASE,
+    CASE_WARD,
+    CODE,
+    INTAKE,
+    OTHER_WARD,
+    PARTNERS,
+    QR,
+    SCORING,
+    Cell,
+)
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -173,6 +185,63 @@ def qr(kafka_bootstrap: str, database_url: str, tmp_path: Path) -> Iterator[QrPl
         yield QrPlatform(keys=make_keys([app]), url=server.url)
 
 
+@dataclass
+class PartnersPlatform(Callers):
+    url: str
+
+    def new_partner(self, state: str) -> dict[str, str]:
+        """A fresh partner (with a live key for "keyed"), or a fresh subscription of the
+        in-scope partner's, for the cells that act on one."""
+        if state == "none":
+            return {}
+        if state == "subscription":
+            made = httpx.post(f"{self.url}/v1/subscriptions", timeout=10,
+                              headers=self.headers("partner in scope"),
+                              json={"url": "http://127.0.0.1:9/hooks", "event_types": ["ping"]})
+            assert made.status_code == 201, made.text
+            return {"subscription_id": made.json()["id"]}
+        ops = self.headers("ops")
+        made = httpx.post(f"{self.url}/v1/partners", headers=ops, timeout=10, json={
+            "id": f"partner.matrix-{uuid.uuid4().hex[:10]}", "organisation": "Matrix Aid",
+            "contact": "matrix@example.org", "wards": [CASE_WARD], "categories": ["food"]})
+        assert made.status_code == 201, made.text
+        partner_id = made.json()["id"]
+        if state == "keyed":
+            keyed = httpx.post(f"{self.url}/v1/partners/{partner_id}/key", headers=ops,
+                               timeout=10)
+            assert keyed.status_code == 201, keyed.text
+        else:
+            assert state == "partner", state
+        return {"partner_id": partner_id}
+
+
+def partner_settings(database_url: str, kafka: str) -> PartnerSettings:
+    return PartnerSettings(database_url=database_url, kafka_bootstrap_servers=kafka,
+                           apply_topics=False, run_relay=False)
+
+
+@pytest.fixture
+def partners(kafka_bootstrap: str, database_url: str, tmp_path: Path
+             ) -> Iterator[PartnersPlatform]:
+    """Partner notifications alone, with the two partner callers registered as partners
+    (their keys made as every service's are). No relay: nothing is published."""
+    db = (database_url if database_url.startswith("postgresql")
+          else f"sqlite:///{tmp_path}/partner_notifications.db")
+    app = create_partners(partner_settings(db, kafka_bootstrap))
+    keys = make_keys([app])
+    service = app.state.container.partners
+    from civic.http.auth import Principal
+    from partner_notifications.partners.schemas import PartnerIn
+
+    for partner_id, ward in (("partner.in-scope", CASE_WARD), ("partner.out-of-scope",
+                                                              OTHER_WARD)):
+        service.register(PartnerIn.model_validate({
+            "id": partner_id, "organisation": partner_id, "contact": "x@example.org",
+            "wards": [ward], "categories": ["food"]}), Principal("ops.matrix", Role.OPS))
+    with LiveServer(app) as server:
+        yield PartnersPlatform(keys=keys, url=server.url)
+
+
 def _call(base: str, cell: Cell, caller: str, platform: Callers,
           values: dict[str, str]) -> httpx.Response:
     path = cell.path.format(**values)
@@ -208,6 +277,12 @@ def test_qr_events_answers_each_caller_as_the_table_says(qr: QrPlatform) -> None
     assert not wrong, "\n".join(wrong)
 
 
+def test_partner_notifications_answers_each_caller_as_the_table_says(
+        partners: PartnersPlatform) -> None:
+    wrong = _check(partners.url, PARTNERS, partners, partners.new_partner)
+    assert not wrong, "\n".join(wrong)
+
+
 def _every_route(app: Any) -> set[tuple[str, str]]:
     """(method, path) of every route, through the routers the app includes. HEAD counts
     where an endpoint declares it (QR events' short link), not where Starlette adds it
@@ -239,7 +314,8 @@ def test_the_table_has_a_row_for_every_route_of_every_service(tmp_path: Path) ->
                                              data_dir=tmp_path / "faust"))
     qr = create_qr(qr_settings(f"sqlite:///{tmp_path}/qr_events.db", nowhere,
                                "http://127.0.0.1:9"))
-    for app, table in ((intake, INTAKE), (scoring, SCORING), (qr, QR)):
+    partners = create_partners(partner_settings(f"sqlite:///{tmp_path}/partners.db", nowhere))
+    for app, table in ((intake, INTAKE), (scoring, SCORING), (qr, QR), (partners, PARTNERS)):
         routes = _every_route(app)
         rows = {(cell.method, cell.path_template) for cell in table}
         missing = sorted(routes - rows)

@@ -42,7 +42,7 @@ def case_body():  # type: ignore[no-untyped-def]
 def settings(database_url: str) -> Settings:
     # No relay and an unreachable broker: API tests exercise the database only.
     return Settings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9",
-                    apply_topics=False, run_relay=False, tune_gc=False)
+                    apply_topics=False, run_relay=False, run_consumers=False, tune_gc=False)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from civic_testing import fuzz_operation
 
 _DB = Path(tempfile.mkdtemp(prefix="civic-fuzz-")) / "fuzz.db"
 APP = create_app(Settings(database_url=f"sqlite:///{_DB}", kafka_bootstrap_servers="127.0.0.1:9",
-                          apply_topics=False, run_relay=False, tune_gc=False))
+                          apply_topics=False, run_relay=False, run_consumers=False, tune_gc=False))
 KEYS = {"staff": APP.state.api_keys.create("staff.fuzz", Role.STAFF),
         "partner": APP.state.api_keys.create("partner.fuzz", Role.PARTNER)}
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)

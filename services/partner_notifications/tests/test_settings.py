@@ -1,6 +1,7 @@
 """Fail closed: in production the development allow-list (which lets webhooks reach
-private and plain-http hosts) must be emptied, and a missing broker stops the service,
-each refusal naming the variable. Seen to fail with the production check removed."""
+private and plain-http hosts) must be emptied, and a missing broker or database stops
+the service, each refusal naming the variable. Seen to fail with the production check
+removed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 
 from partner_notifications.settings import Settings
 
-PRODUCTION = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}
+PRODUCTION = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+              "PARTNER_NOTIFICATIONS_DATABASE_URL": "postgresql+psycopg://db/partners"}
 
 
 def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -28,7 +30,7 @@ def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(("env", "named"), [
     (PRODUCTION, "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES must be empty in production"),
     ({"CIVIC_ENV": "production", "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]"},
-     "KAFKA_BOOTSTRAP_SERVERS must be set in production"),
+     "KAFKA_BOOTSTRAP_SERVERS, PARTNER_NOTIFICATIONS_DATABASE_URL must be set in production"),
     ({"CIVIC_ENV": "staging"}, "CIVIC_ENV must be dev, test or production")])
 def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], named: str,
                                                         tmp_path: Path) -> None:
@@ -39,7 +41,7 @@ def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], nam
 
 def test_production_with_the_allow_list_emptied_is_accepted() -> None:
     settings = Settings(environment="production", kafka_bootstrap_servers="kafka:9092",
-                        dev_allowed_addresses=[])
+                        database_url="postgresql+psycopg://db/partners", dev_allowed_addresses=[])
     assert settings.dev_allowed_addresses == []
 
 

@@ -2,7 +2,8 @@
 
 The skeleton (problems, limits, metrics, health, broker, topics) is civic's; this file
 adds case intake's routers, its container and its lifespan work: the group-commit
-writer and the outbox relay.
+writer, the outbox relay, and the reader that keeps the partner directory (partner keys
+and their coverage, issued by partner notifications) current in every worker.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
+from civic.http.directory import PartnerDirectory
 from civic.process import tune_gc_for_server
 from civic.publishing import Publishing
 from civic.reference import geography
@@ -53,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             settings.pseudonym_secret.get_secret_value(),
                             timedelta(seconds=settings.idempotency_ttl_s)))
     cases = CaseService(database.engine, database.sessions, metrics, on_publish=relay.notify)
-    api_keys = ApiKeyStore(database.engine)
+    directory = PartnerDirectory()
+    api_keys = ApiKeyStore(database.engine, directory=directory)
     container = Container(
         settings=settings, database=database, api_keys=api_keys, relay=relay, filing=filing,
         cases=cases, claims=ClaimService(database.sessions, cases,
@@ -75,9 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         filing.writer.start()
         if settings.run_relay:
             relay.start()
+        reader = directory.reader(started.servers, IDENTITY.client_id)
+        if settings.run_consumers:
+            reader.start()
         try:
             yield
         finally:
+            reader.stop()
             relay.stop()
             filing.writer.stop()
 

@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     tune_gc: bool = Field(default=True,
                           description="Tune the garbage collector for a long-running server.")
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
+    run_consumers: bool = Field(
+        default=True, description="Follow partners.directory, where partner keys and their "
+        "coverage come from (off only in API tests).")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")
     contact_lookback_days: int = 365

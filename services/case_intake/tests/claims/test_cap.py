@@ -23,7 +23,7 @@ CAP = 2
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9",
-                    apply_topics=False, run_relay=False, tune_gc=False,
+                    apply_topics=False, run_relay=False, run_consumers=False, tune_gc=False,
                     partner_claim_cap=CAP)
 
 

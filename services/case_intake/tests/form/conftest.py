@@ -15,4 +15,5 @@ def settings(database_url: str) -> Settings:
     loopback server, and staff cookies carry Secure everywhere but dev, so a browser
     would drop them (tests/staff_sessions checks that test and production set Secure)."""
     return Settings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9",
-                    apply_topics=False, run_relay=False, tune_gc=False, environment="dev")
+                    apply_topics=False, run_relay=False, run_consumers=False, tune_gc=False,
+                    environment="dev")

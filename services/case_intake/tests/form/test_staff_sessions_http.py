@@ -79,7 +79,8 @@ def test_staff_cookies_are_secure_outside_dev(tmp_path, monkeypatch, environment
     """Seen to fail with secure=False in set_cookie."""
     settings = Settings(database_url=f"sqlite:///{tmp_path}/intake.db",
                         kafka_bootstrap_servers="127.0.0.1:9", apply_topics=False,
-                        run_relay=False, tune_gc=False, environment=environment,
+                        run_relay=False, run_consumers=False, tune_gc=False,
+                        environment=environment,
                         pseudonym_secret="a-long-random-production-secret-value-0001",
                         session_secret="another-long-random-production-secret-0002")
     with TestClient(create_app(settings), base_url="https://testserver") as client:
@@ -152,7 +153,7 @@ def test_a_raw_api_key_cookie_signs_no_one_in(client: TestClient, staff_key: str
 def short_lived(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     settings = Settings(database_url=f"sqlite:///{tmp_path}/intake.db",
                         kafka_bootstrap_servers="127.0.0.1:9", apply_topics=False,
-                        run_relay=False, tune_gc=False, environment="dev",
+                        run_relay=False, run_consumers=False, tune_gc=False, environment="dev",
                         session_idle_minutes=5, session_absolute_hours=1)
     with TestClient(create_app(settings)) as client:
         yield client

@@ -8,13 +8,25 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from civic.db import ServiceDatabase
 from civic.http.app import from_container
+from civic.http.auth import ApiKeyStore
+from civic.outbox import OutboxRelay
+from partner_notifications.partners.service import PartnerService
 from partner_notifications.settings import Settings
+from partner_notifications.subscriptions.service import SubscriptionService
 
 
 @dataclass
 class Container:
     settings: Settings
+    database: ServiceDatabase
+    api_keys: ApiKeyStore
+    relay: OutboxRelay
+    partners: PartnerService
+    subscriptions: SubscriptionService
 
 
+Partners = Annotated[PartnerService, Depends(from_container("partners"))]
+Subscriptions = Annotated[SubscriptionService, Depends(from_container("subscriptions"))]
 Config = Annotated[Settings, Depends(from_container("settings"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from civic.contracts.base import EventPayload
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
-from civic.contracts.partners import DeliveryAttempted
+from civic.contracts.partners import DeliveryAttempted, PartnerDirectoryEntry
 from civic.contracts.qr import QrCodeChanged, QrScanned
 from civic.contracts.scoring import AreaNeedChanged, CaseScored, CaseScoredV1
 
@@ -17,6 +17,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     AreaNeedChanged,
     QrCodeChanged,
     QrScanned,
+    PartnerDirectoryEntry,
     DeliveryAttempted,
 )
 

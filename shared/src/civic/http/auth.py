@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -21,6 +22,9 @@ from civic.errors import NotFound
 from civic.http.coverage import Coverage as Coverage  # exported: callers import it here
 from civic.http.coverage import coverage_columns, from_columns
 from civic.http.problems import Problem
+
+if TYPE_CHECKING:
+    from civic.http.directory import PartnerDirectory
 
 KEY_PREFIX = "civic_"
 
@@ -51,11 +55,17 @@ def new_key() -> str:
 class ApiKeyStore:
     """Keys in the service's database, with lookups cached for a few seconds: a hot path
     on every request. Revoking or changing coverage here clears this process's cache at
-    once; other processes see the change within ``cache_seconds``."""
+    once; other processes see the change within ``cache_seconds``.
 
-    def __init__(self, engine: Engine, cache_seconds: float = 10.0) -> None:
+    With a ``directory`` (partner keys issued by partner notifications), a key is looked
+    for there first, in memory and uncached, so a revocation there is never outlived by
+    this cache; keys of this service's own database come after."""
+
+    def __init__(self, engine: Engine, cache_seconds: float = 10.0, *,
+                 directory: PartnerDirectory | None = None) -> None:
         self._engine = engine
         self._cache_seconds = cache_seconds
+        self.directory = directory
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     def create(self, name: str, role: Role, key: str | None = None, *,
@@ -100,9 +110,17 @@ class ApiKeyStore:
         self._cache.clear()
         return result.rowcount > 0
 
+    def clear_cache(self) -> None:
+        """After a change to ``api_keys`` made outside this store (partner notifications
+        changes a partner's key in the transaction that publishes its directory record)."""
+        self._cache.clear()
+
     def cached(self, key: str) -> tuple[bool, Principal | None]:
         """(found in cache, principal): lets async callers skip a thread on a hit."""
-        entry = self._cache.get(hash_key(key))
+        digest = hash_key(key)
+        if self.directory is not None and (known := self.directory.principal_for(digest)):
+            return True, known
+        entry = self._cache.get(digest)
         if entry is not None and entry[0] > time.monotonic():
             return True, entry[1]
         return False, None
@@ -113,6 +131,8 @@ class ApiKeyStore:
     def lookup_hash(self, digest: str) -> Principal | None:
         """As ``lookup``, by the key's SHA-256: for a caller that keeps only the hash
         (a staff session checks on each request that its key is still live)."""
+        if self.directory is not None and (known := self.directory.principal_for(digest)):
+            return known
         now = time.monotonic()
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > now:

@@ -1,0 +1,48 @@
+"""Subscriptions: where a partner wants webhooks, for which events and cases, and the
+secrets they are signed with."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from civic.db import UtcDateTime
+from partner_notifications.database import Base
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    # Filters, each within the partner's coverage when set (never wider).
+    wards: Mapped[list[str]] = mapped_column(JSON)
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    min_band: Mapped[str | None] = mapped_column(String(16))
+    rate_limit_per_s: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))  # active, disabled
+    # gone (the endpoint answered 410), failing (auto-disabled), partner (by its owner)
+    disabled_reason: Mapped[str | None] = mapped_column(String(16))
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SigningSecret(Base):
+    """A ``whsec_`` secret. Standard Webhooks signs with HMAC, so the secret itself is
+    kept (a hash could not sign); it is shown to the partner once, when made."""
+
+    __tablename__ = "signing_secrets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # None while it is the current secret; once rotated out, it still signs until then.
+    signs_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

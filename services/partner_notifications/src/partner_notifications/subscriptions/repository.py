@@ -1,0 +1,31 @@
+"""Every query about subscriptions and their signing secrets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from partner_notifications.subscriptions.models import SigningSecret, Subscription
+
+
+def get(session: Session, subscription_id: uuid.UUID, partner_id: str) -> Subscription | None:
+    """A partner's own subscription; another partner's is as if it did not exist."""
+    return session.scalars(select(Subscription).where(
+        Subscription.id == subscription_id, Subscription.partner_id == partner_id)).first()
+
+
+def of_partner(session: Session, partner_id: str) -> list[Subscription]:
+    return list(session.scalars(select(Subscription).where(
+        Subscription.partner_id == partner_id).order_by(Subscription.created_at)))
+
+
+def signing_secrets(session: Session, subscription_id: uuid.UUID,
+                    now: datetime) -> list[SigningSecret]:
+    """Secrets that sign now: the current one first, then those still overlapping."""
+    rows = session.scalars(select(SigningSecret).where(
+        SigningSecret.subscription_id == subscription_id,
+        or_(SigningSecret.signs_until.is_(None), SigningSecret.signs_until > now)))
+    return sorted(rows, key=lambda s: (s.signs_until is not None, -s.id))

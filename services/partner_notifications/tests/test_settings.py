@@ -16,7 +16,8 @@ import pytest
 from partner_notifications.settings import Settings
 
 PRODUCTION = {"CIVIC_ENV": "production", "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-              "PARTNER_NOTIFICATIONS_DATABASE_URL": "postgresql+psycopg://db/partners"}
+              "PARTNER_NOTIFICATIONS_DATABASE_URL": "postgresql+psycopg://db/partners",
+              "PARTNER_NOTIFICATIONS_INTAKE_BASE_URL": "https://help.camden.gov.uk"}
 
 
 def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -30,7 +31,8 @@ def _serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(("env", "named"), [
     (PRODUCTION, "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES must be empty in production"),
     ({"CIVIC_ENV": "production", "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]"},
-     "KAFKA_BOOTSTRAP_SERVERS, PARTNER_NOTIFICATIONS_DATABASE_URL must be set in production"),
+     "KAFKA_BOOTSTRAP_SERVERS, PARTNER_NOTIFICATIONS_DATABASE_URL, "
+     "PARTNER_NOTIFICATIONS_INTAKE_BASE_URL must be set in production"),
     ({"CIVIC_ENV": "staging"}, "CIVIC_ENV must be dev, test or production")])
 def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], named: str,
                                                         tmp_path: Path) -> None:
@@ -41,7 +43,8 @@ def test_production_refuses_to_start_naming_the_setting(env: dict[str, str], nam
 
 def test_production_with_the_allow_list_emptied_is_accepted() -> None:
     settings = Settings(environment="production", kafka_bootstrap_servers="kafka:9092",
-                        database_url="postgresql+psycopg://db/partners", dev_allowed_addresses=[])
+                        database_url="postgresql+psycopg://db/partners",
+                        intake_base_url="https://help.camden.gov.uk", dev_allowed_addresses=[])
     assert settings.dev_allowed_addresses == []
 
 

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civic.http.auth import DEV_KEYS
+from civic_testing import ServiceProcess
 from qr_events.settings import Settings
 
 STAFF = {"Authorization": f"Bearer {DEV_KEYS['staff.demo'][1]}"}
@@ -68,55 +69,11 @@ def make_code(client: TestClient) -> Callable[..., dict[str, Any]]:
     return make
 
 
-class Worker:
-    """`python -m qr_events serve` in its own process: what a deployment runs, and what
-    a test can kill -9."""
+class Worker(ServiceProcess):
+    """`python -m qr_events serve` in its own process (what a test can kill -9)."""
 
     def __init__(self, env: dict[str, str], port: int) -> None:
-        import os
-        import subprocess
-        import sys
-
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "qr_events", "serve"],
-            env={**os.environ, **env, "QR_EVENTS_PORT": str(port), "CIVIC_ENV": "dev"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-    def wait_ready(self, path: str = "/healthz", timeout_s: float = 60) -> None:
-        import time
-
-        import httpx
-
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the worker exited"
-            try:
-                if httpx.get(self.url + path, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"worker on {self.port} not ready")
-
-    def kill(self) -> None:
-        import signal
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        import signal
-        import subprocess
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().__init__("qr_events", env, port)
 
 
 @pytest.fixture

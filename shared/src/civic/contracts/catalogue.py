@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from civic.contracts.base import EventPayload
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
-from civic.contracts.partners import DeliveryAttempted, PartnerDirectoryEntry
+from civic.contracts.partners import DeliveryAttempted, EndpointDisabled, PartnerDirectoryEntry
 from civic.contracts.qr import QrCodeChanged, QrScanned
 from civic.contracts.scoring import AreaNeedChanged, CaseScored, CaseScoredV1
 
@@ -19,6 +19,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     QrScanned,
     PartnerDirectoryEntry,
     DeliveryAttempted,
+    EndpointDisabled,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {t.event_type: t for t in EVENT_TYPES}

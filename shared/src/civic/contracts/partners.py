@@ -49,6 +49,11 @@ class PartnerDirectoryEntry(EventPayload):
     changed_at: datetime
 
 
+class EndpointDisabledReason(StrEnum):
+    GONE = "gone"
+    FAILING = "failing"
+
+
 class DeliveryOutcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -73,3 +78,19 @@ class DeliveryAttempted(EventPayload):
     duration_ms: int = Field(ge=0)
     next_attempt_at: datetime | None = None
     error: str | None = Field(default=None, max_length=200)
+
+
+class EndpointDisabled(EventPayload):
+    event_type: ClassVar[str] = "civic.partner.endpoint_disabled.v1"
+    topic: ClassVar[str] = "partners.deliveries"
+    key_field: ClassVar[str] = "subscription_id"
+    summary: ClassVar[str] = ("A partner's webhook endpoint was disabled: it answered 410 "
+                              "Gone, or failed every attempt for the configured period. "
+                              "Ops tell the partner (its contact stays in partner "
+                              "notifications); the partner can re-enable it.")
+
+    subscription_id: UUID
+    partner_id: ActorId
+    reason: EndpointDisabledReason
+    disabled_at: datetime
+    failing_since: datetime | None = None

@@ -11,7 +11,7 @@ from civic_testing.fixtures import LOCAL_POSTGRES, unique_group
 from civic_testing.fuzz import fuzz_operation
 from civic_testing.loops import run_coroutine
 from civic_testing.markers import MARKER, MARKER_SURNAME, marker, marker_email
-from civic_testing.server import LiveServer
+from civic_testing.server import LiveServer, ServiceProcess
 
 __all__ = [
     "CHROMIUM",
@@ -20,6 +20,7 @@ __all__ = [
     "MARKER",
     "MARKER_SURNAME",
     "LiveServer",
+    "ServiceProcess",
     "artefact_path",
     "assert_bus_clean",
     "axe_violations",

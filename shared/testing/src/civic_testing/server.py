@@ -36,3 +36,55 @@ class LiveServer:
     def __exit__(self, *_exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(10)  # type: ignore[attr-defined]
+
+
+class ServiceProcess:
+    """`python -m <service> serve` in a process of its own: what a deployment runs, and
+    what a test can kill -9. ``env`` adds to this process's environment; the port goes
+    in ``<SERVICE>_PORT``."""
+
+    def __init__(self, module: str, env: dict[str, str], port: int) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, "serve"],
+            env={**os.environ, "CIVIC_ENV": "dev", **env, f"{module.upper()}_PORT": str(port)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def wait_ready(self, path: str = "/healthz", timeout_s: float = 60) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the service exited"
+            try:
+                if httpx.get(self.url + path, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"the service on {self.port} did not become ready")
+
+    def kill(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()

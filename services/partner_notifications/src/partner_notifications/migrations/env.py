@@ -5,6 +5,7 @@ PARTNER_NOTIFICATIONS_DATABASE_URL when run from the alembic command line."""
 from civic.db import run_alembic_env
 from partner_notifications.audit import models as _audit  # noqa: F401
 from partner_notifications.database import schema
+from partner_notifications.deliveries import models as _deliveries  # noqa: F401
 from partner_notifications.partners import models as _partners  # noqa: F401
 from partner_notifications.settings import Settings
 from partner_notifications.subscriptions import models as _subscriptions  # noqa: F401

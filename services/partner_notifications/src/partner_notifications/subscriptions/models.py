@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.db import UtcDateTime
@@ -29,6 +29,13 @@ class Subscription(Base):
     # gone (the endpoint answered 410), failing (auto-disabled), partner (by its owner)
     disabled_reason: Mapped[str | None] = mapped_column(String(16))
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The endpoint's health, as the delivery worker sees it (deliveries/policy.py's
+    # CircuitState): since when it has failed without a success, and the circuit.
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    circuit_failures: Mapped[int] = mapped_column(Integer, default=0)
+    circuit_open_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    circuit_opened_times: Mapped[int] = mapped_column(Integer, default=0)
+    circuit_trial: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

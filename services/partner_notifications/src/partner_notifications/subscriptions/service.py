@@ -14,8 +14,8 @@ from civic.errors import InvalidInput, NotAllowed, NotFound
 from civic.http.auth import Principal
 from civic.http.coverage import Coverage
 from partner_notifications.deliveries.payloads import ping_body
-from partner_notifications.delivery.sender import WebhookSender
-from partner_notifications.delivery.signing import new_secret, signed_headers
+from partner_notifications.sending.sender import WebhookSender
+from partner_notifications.sending.signing import new_secret, signed_headers
 from partner_notifications.subscriptions import repository
 from partner_notifications.subscriptions.models import SigningSecret, Subscription
 from partner_notifications.subscriptions.schemas import (

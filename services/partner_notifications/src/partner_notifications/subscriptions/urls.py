@@ -1,6 +1,6 @@
 """Whether a URL may be a partner's endpoint, decided when it is registered. The check
 that counts is made again on every attempt, by the address the name resolves to
-(``delivery/egress.py``); this one turns away what can never work, with a reason."""
+(``sending/egress.py``); this one turns away what can never work, with a reason."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 import httpx
 
 from civic.errors import InvalidInput
-from partner_notifications.delivery.addresses import host_refusal
+from partner_notifications.sending.addresses import host_refusal
 
 Address = IPv4Address | IPv6Address
 

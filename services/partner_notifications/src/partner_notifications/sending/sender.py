@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
-from partner_notifications.delivery.egress import GuardedBackend, blocked, webhook_client
+from partner_notifications.sending.egress import GuardedBackend, blocked, webhook_client
 
 BODY_EXCERPT = 500
 

@@ -23,14 +23,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from civic_testing import LiveServer
-from partner_notifications.delivery.egress import (
+from partner_notifications.sending.egress import (
     BlockedAddress,
     GuardedBackend,
     blocked,
     webhook_client,
     webhook_transport,
 )
-from partner_notifications.delivery.signing import new_secret, signed_headers
+from partner_notifications.sending.signing import new_secret, signed_headers
 
 SECRET = new_secret()
 BODY = '{"type":"ping","timestamp":"2026-11-26T10:00:00Z","data":{}}'

@@ -26,7 +26,7 @@ import anyio
 import httpcore
 import httpx
 
-from partner_notifications.delivery.addresses import refusal
+from partner_notifications.sending.addresses import refusal
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_CONNECTIONS = 100

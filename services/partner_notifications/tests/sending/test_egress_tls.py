@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from civic.kafka.broker import free_port
-from partner_notifications.delivery.egress import GuardedBackend, webhook_client
+from partner_notifications.sending.egress import GuardedBackend, webhook_client
 
 CA = trustme.CA()
 

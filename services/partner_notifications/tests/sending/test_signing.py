@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from partner_notifications.delivery.signing import new_secret, signed_headers
+from partner_notifications.sending.signing import new_secret, signed_headers
 
 BODY = '{"type":"case.scored","timestamp":"2026-11-26T10:00:00Z","data":{"ward":"E05000139"}}'
 

@@ -8,7 +8,7 @@ from ipaddress import ip_address
 
 import pytest
 
-from partner_notifications.delivery.addresses import host_refusal, refusal
+from partner_notifications.sending.addresses import host_refusal, refusal
 
 REFUSED = {
     "0.0.0.0": "this network", "0.1.2.3": "this network",

@@ -1,0 +1,88 @@
+"""Who is told what, end to end from an event to a real receiver: a scored case reaches
+every subscriber whose coverage and filters hold it, signed so the standardwebhooks
+library verifies it, with the minimum a partner needs and nothing about the person;
+everyone else gets nothing; a claim is told to the other partners told of the case; an
+erased case leaves nothing behind.
+
+Mutations seen to fail: the coverage check dropped from matching (the out-of-ward
+partner was told), min_band ignored, the claimant told of its own claim, and erasure
+leaving deliveries."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from standardwebhooks.webhooks import Webhook
+
+from civic.contracts.cases import CaseErased
+from partner_notifications.deliveries.models import Delivery, KnownCase
+
+from .conftest import KENTISH_TOWN, KINGS_CROSS, envelope, scored, status_changed, submitted
+
+
+def test_a_scored_case_reaches_exactly_the_partners_it_should(platform_for, receiver):
+    platform = platform_for()
+    told, picky, elsewhere, money_only = (
+        platform.partner("partner.told", [KENTISH_TOWN], ["food"]),
+        platform.partner("partner.picky", [KENTISH_TOWN], ["food"]),
+        platform.partner("partner.elsewhere", [KINGS_CROSS], ["food"]),
+        platform.partner("partner.money", [KENTISH_TOWN], ["money"]))
+    sub = platform.subscribe(told, f"{receiver.url}/told")
+    platform.subscribe(picky, f"{receiver.url}/picky", filters={"min_band": "urgent"})
+    platform.subscribe(elsewhere, f"{receiver.url}/elsewhere")
+    platform.subscribe(money_only, f"{receiver.url}/money")
+    case = submitted()
+    platform.feed(case)
+    score = envelope(scored(case, band="high"))
+    for _ in range(2):  # the same event read twice (a redelivery): sent once
+        platform.app.state.container.planner.handle(score)
+    body, headers = receiver.wait("/told", 1)[0]
+    payload = Webhook(sub["secret"]).verify(body, headers)
+    assert payload["type"] == "case.scored"
+    assert payload["data"] == {
+        "case_ref": str(case.case_id), "ward": KENTISH_TOWN, "categories": ["food"],
+        "band": "high", "score": 62, "status": "submitted",
+        "reasons": ["Help is needed today.", "The resident lives alone."],
+        "claim_url": f"http://127.0.0.1:8001/v1/cases/{case.case_id}/claim"}
+    assert headers["webhook-id"].startswith("msg_")
+    with platform.app.state.container.database.sessions() as session:
+        made = session.scalar(select(func.count()).select_from(Delivery))
+    assert made == 1, "only the partner in scope, once"
+    for path in ("/picky", "/elsewhere", "/money"):
+        assert receiver.got[path] == []
+
+
+def test_a_claim_is_told_to_the_other_partners_and_a_release_too(platform_for, receiver):
+    platform = platform_for()
+    first = platform.partner("partner.first", [KENTISH_TOWN], ["food"])
+    second = platform.partner("partner.second", [KENTISH_TOWN], ["food"])
+    kinds = ["case.scored", "case.claimed", "case.released"]
+    platform.subscribe(first, f"{receiver.url}/first", event_types=kinds)
+    platform.subscribe(second, f"{receiver.url}/second", event_types=kinds)
+    case = submitted()
+    platform.feed(case, scored(case), status_changed(case, "submitted", "triaged", 2))
+    receiver.wait("/first", 1), receiver.wait("/second", 1)
+    platform.feed(status_changed(case, "triaged", "claimed", 3, partner_id="partner.first"))
+    claimed = receiver.wait("/second", 2)
+    assert json.loads(claimed[1][0])["type"] == "case.claimed"
+    platform.feed(status_changed(case, "claimed", "triaged", 4, partner_id="partner.first"))
+    released = receiver.wait("/second", 3)
+    assert json.loads(released[2][0])["type"] == "case.released"
+    first_got = [json.loads(b)["type"] for b, _ in receiver.wait("/first", 1)]
+    assert first_got == ["case.scored"], "the claimant is not told of its own claim"
+
+
+def test_an_erased_case_leaves_nothing_behind(platform_for, receiver):
+    platform = platform_for()
+    partner = platform.partner("partner.erasure", [KENTISH_TOWN], ["food"])
+    platform.subscribe(partner, f"{receiver.url}/erasure")
+    case = submitted()
+    platform.feed(case, scored(case))
+    receiver.wait("/erasure", 1)
+    platform.feed(CaseErased.model_validate({"case_id": case.case_id,
+                                             "erased_at": "2026-11-27T10:00:00Z"}))
+    with platform.app.state.container.database.sessions() as session:
+        left = (session.scalar(select(func.count()).select_from(Delivery)),
+                session.scalar(select(func.count()).select_from(KnownCase)))
+    assert left == (0, 0)

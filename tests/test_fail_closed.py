@@ -25,6 +25,7 @@ QR_GIVEN = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
 # tests cover that refusal.
 PARTNERS_GIVEN = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
                   "PARTNER_NOTIFICATIONS_DATABASE_URL": "postgresql+psycopg://u:p@db/partners",
+                  "PARTNER_NOTIFICATIONS_INTAKE_BASE_URL": "https://help.camden.gov.uk",
                   "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]"}
 
 
@@ -72,7 +73,7 @@ def test_an_unknown_environment_is_refused_at_start(service: str, tmp_path: Path
     # given, but blank: as unset
     ("qr_events", {**QR_GIVEN, "QR_EVENTS_PUBLIC_BASE_URL": "  "}, "QR_EVENTS_PUBLIC_BASE_URL"),
     *[("partner_notifications", {k: v for k, v in PARTNERS_GIVEN.items() if k != missing},
-       missing) for missing in list(PARTNERS_GIVEN)[:2]],
+       missing) for missing in list(PARTNERS_GIVEN)[:3]],
 ])
 def test_production_without_a_secret_is_refused_naming_it(service: str, given: dict[str, str],
                                                           missing: str, tmp_path: Path) -> None:
@@ -100,7 +101,8 @@ def test_dev_keys_are_never_seeded_in_production(service: str, tmp_path: Path) -
            f"{prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
            "CASE_INTAKE_PSEUDONYM_SECRET": "a-long-random-production-secret-of-40-chars",
            "CASE_INTAKE_SESSION_SECRET": "another-random-production-secret-of-40-chars",
-           "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]", **QR_LINKS}
+           "PARTNER_NOTIFICATIONS_DEV_ALLOWED_ADDRESSES": "[]",
+           "PARTNER_NOTIFICATIONS_INTAKE_BASE_URL": "https://help.camden.gov.uk", **QR_LINKS}
     result = _run([service, "seed"], env, tmp_path)
     assert result.returncode == 1
     assert "refusing to" in (result.stdout + result.stderr)

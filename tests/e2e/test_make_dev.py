@@ -206,6 +206,15 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
                                text).group(1)  # type: ignore[union-attr]
         record = httpx.get(record_url, headers={"Authorization": "Bearer civic_dev_partner_key"})
         assert record.status_code == 200 and record.json()["id"] == "partner.demo-foodbank"
+        # and the posted case, once scored, reached the demo partner's receiver, signed
+        received_url = re.search(r"demo_partner Webhooks received\s+(\S+)",
+                                 text).group(1)  # type: ignore[union-attr]
+        deadline = time.monotonic() + 60
+        status = httpx.get(received_url).text
+        while "received: 0 " in status and time.monotonic() < deadline:
+            time.sleep(0.5)
+            status = httpx.get(received_url).text
+        assert "received: 0 " not in status and "rejected: 0" in status, status
         # The dev broker is not the run's: scan it (changelogs too) before it stops.
         assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:

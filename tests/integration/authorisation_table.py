@@ -205,7 +205,8 @@ QR: list[Cell] = [
 # only its own record, and manages only its own subscriptions. The partner a cell acts
 # on is fresh ("partner"), or fresh with a live key ("keyed"), so one caller's
 # revocation never meets the next; a "subscription" is fresh and the in-scope partner's,
-# so the other partner meets a 404, as if it did not exist.
+# so the other partner meets a 404, as if it did not exist; a "delivery" is a message
+# made for such a subscription.
 OPS_ONLY = (401, 401, 403, 403, 403, 200)
 PARTNERS_ONLY = (401, 401, 403, 200, 200, 403)
 OWNER_ONLY = (401, 401, 403, 200, 404, 403)
@@ -252,4 +253,12 @@ PARTNERS: list[Cell] = [
          state="subscription"),
     Cell("POST", "/v1/subscriptions/{subscription_id}/ping", OWNER_ONLY,
          state="subscription"),
+    Cell("GET", "/v1/subscriptions/{subscription_id}/deliveries", OWNER_ONLY,
+         state="subscription"),
+    Cell("GET", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}", OWNER_ONLY,
+         state="delivery"),
+    Cell("POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/resend",
+         OWNER_ONLY, state="delivery"),
+    Cell("POST", "/v1/subscriptions/{subscription_id}/recover", OWNER_ONLY,
+         state="subscription", request=_json({"since": "2026-11-01T00:00:00Z"})),
 ]

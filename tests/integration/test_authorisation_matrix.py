@@ -188,18 +188,38 @@ def qr(kafka_bootstrap: str, database_url: str, tmp_path: Path) -> Iterator[QrPl
 @dataclass
 class PartnersPlatform(Callers):
     url: str
+    app: Any
+
+    def delivery(self, subscription_id: str) -> str:
+        """A message for that subscription, as matching an event would make it."""
+        from datetime import UTC, datetime
+
+        from partner_notifications.deliveries.models import Delivery
+
+        now = datetime.now(UTC)
+        delivery_id = uuid.uuid4()
+        with self.app.state.container.database.sessions.begin() as session:
+            session.add(Delivery(id=delivery_id, event_id=str(uuid.uuid4()),
+                                 subscription_id=uuid.UUID(subscription_id),
+                                 partner_id="partner.in-scope", webhook_type="ping",
+                                 case_id=None, body="{}", status="dead", attempts=1,
+                                 next_attempt_at=now, created_at=now))
+        return str(delivery_id)
 
     def new_partner(self, state: str) -> dict[str, str]:
         """A fresh partner (with a live key for "keyed"), or a fresh subscription of the
         in-scope partner's, for the cells that act on one."""
         if state == "none":
             return {}
-        if state == "subscription":
+        if state in ("subscription", "delivery"):
             made = httpx.post(f"{self.url}/v1/subscriptions", timeout=10,
                               headers=self.headers("partner in scope"),
                               json={"url": "http://127.0.0.1:9/hooks", "event_types": ["ping"]})
             assert made.status_code == 201, made.text
-            return {"subscription_id": made.json()["id"]}
+            values = {"subscription_id": made.json()["id"]}
+            if state == "delivery":
+                values["delivery_id"] = self.delivery(values["subscription_id"])
+            return values
         ops = self.headers("ops")
         made = httpx.post(f"{self.url}/v1/partners", headers=ops, timeout=10, json={
             "id": f"partner.matrix-{uuid.uuid4().hex[:10]}", "organisation": "Matrix Aid",
@@ -217,7 +237,8 @@ class PartnersPlatform(Callers):
 
 def partner_settings(database_url: str, kafka: str) -> PartnerSettings:
     return PartnerSettings(database_url=database_url, kafka_bootstrap_servers=kafka,
-                           apply_topics=False, run_relay=False)
+                           apply_topics=False, run_relay=False, run_consumers=False,
+                           run_worker=False)
 
 
 @pytest.fixture
@@ -239,7 +260,7 @@ def partners(kafka_bootstrap: str, database_url: str, tmp_path: Path
             "id": partner_id, "organisation": partner_id, "contact": "x@example.org",
             "wards": [ward], "categories": ["food"]}), Principal("ops.matrix", Role.OPS))
     with LiveServer(app) as server:
-        yield PartnersPlatform(keys=keys, url=server.url)
+        yield PartnersPlatform(keys=keys, url=server.url, app=app)
 
 
 def _call(base: str, cell: Cell, caller: str, platform: Callers,

@@ -171,6 +171,7 @@ def create_app(secrets: Sequence[str], out: Callable[[str], None] = _print_line,
         Route("/webhooks", receiver.webhook, methods=["POST"]),
         Route("/", receiver.status, methods=["GET"]),
         Route("/healthz", receiver.healthz, methods=["GET"]),
+        Route("/readyz", receiver.healthz, methods=["GET"]),  # what make dev waits for
     ])
     app.state.receiver = receiver
     return app
@@ -185,7 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m partner_notifications.demo_receiver",
         description="A demo partner: verifies Standard Webhooks and prints one line each.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8005)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PARTNER_PORT",
+                                                                      "8005")),
+                        help="default: $DEMO_PARTNER_PORT, else 8005")
     parser.add_argument("--secret", help=f"whsec_ signing secret(s), comma-separated during "
                         f"a rotation; default: ${ENV_SECRET}")
     args = parser.parse_args(argv)

@@ -42,10 +42,12 @@ class SubscriptionService:
         self.max_previous_secrets = max_previous_secrets
         self.clock = clock
 
-    def create(self, body: SubscriptionIn, partner: Principal) -> SubscriptionCreatedOut:
+    def create(self, body: SubscriptionIn, partner: Principal, *,
+               secret: str | None = None) -> SubscriptionCreatedOut:
+        """``secret`` only for demo data, whose receiver must know it in advance."""
         url = check_url(body.url, self.dev_allowed)
         filters = _within_coverage(body.filters, partner)
-        now, secret = self.clock(), new_secret()
+        now, secret = self.clock(), secret or new_secret()
         row = Subscription(id=uuid.uuid4(), partner_id=partner.name, url=url,
                            event_types=sorted({t.value for t in body.event_types}),
                            wards=sorted(set(filters.wards)),

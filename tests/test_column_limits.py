@@ -51,6 +51,9 @@ from need_scoring.app import create_app as create_scoring
 from need_scoring.database import schema as scoring_schema
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
+from partner_notifications.app import create_app as create_partners
+from partner_notifications.database import schema as partners_schema
+from partner_notifications.settings import Settings as PartnerSettings
 from qr_events.app import create_app as create_qr
 from qr_events.codes.identifiers import check_character, well_formed
 from qr_events.database import schema as qr_schema
@@ -114,6 +117,27 @@ STORED_IN: dict[str, dict[str, list[str]]] = {
         "GET /q/{code} path.code": ["scans.short_code"],
         "HEAD /q/{code} path.code": ["scans.short_code"],
     },
+    "partner_notifications": {
+        # a partner's id names its key, and is what its register and change audit rows
+        # give as their purpose
+        "POST /v1/partners body.id": ["partners.id", "api_keys.name", "audit_log.purpose"],
+        "POST /v1/partners body.organisation": ["partners.organisation"],
+        "POST /v1/partners body.contact": ["partners.contact"],
+        "POST /v1/partners body.wards[]": ["partners.wards"],
+        "POST /v1/partners body.categories[]": ["partners.categories"],
+        "PATCH /v1/partners/{partner_id} body.organisation": ["partners.organisation"],
+        "PATCH /v1/partners/{partner_id} body.contact": ["partners.contact"],
+        "PATCH /v1/partners/{partner_id} body.wards[]": ["partners.wards"],
+        "PATCH /v1/partners/{partner_id} body.categories[]": ["partners.categories"],
+        "GET /v1/partners/{partner_id}/contact query.purpose": ["audit_log.purpose"],
+        **{f"{op} body.{field}": [column]
+           for op in ("POST /v1/subscriptions", "PATCH /v1/subscriptions/{subscription_id}")
+           for field, column in (("url", "subscriptions.url"),
+                                 ("event_types[]", "subscriptions.event_types"),
+                                 ("filters.wards[]", "subscriptions.wards"),
+                                 ("filters.categories[]", "subscriptions.categories"),
+                                 ("filters.min_band", "subscriptions.min_band"))},
+    },
 }
 
 NOT_STORED: dict[str, dict[str, str]] = {
@@ -169,6 +193,16 @@ NOT_STORED: dict[str, dict[str, str]] = {
         "GET /q/{code} query.via": "only whether it is qr",
         "HEAD /q/{code} query.via": "only whether it is qr",
     },
+    "partner_notifications": {
+        **{f"{op} path.partner_id": "a lookup"
+           for op in ("GET /v1/partners/{partner_id}", "PATCH /v1/partners/{partner_id}",
+                      "GET /v1/partners/{partner_id}/contact",
+                      "POST /v1/partners/{partner_id}/key",
+                      "DELETE /v1/partners/{partner_id}/key")},
+        "GET /v1/subscriptions/{subscription_id}/deliveries query.status": "a filter",
+        "GET /v1/subscriptions/{subscription_id}/deliveries query.since": "a filter",
+        "POST /v1/subscriptions/{subscription_id}/recover body.since": "a time to search from",
+    },
 }
 
 # Stored in a normalised form shorter than the API allows: (longest stored, why).
@@ -178,6 +212,10 @@ STORED_AS = {
     "POST /v1/codes/{code}/retire body.replacement": (8, "normalised, and an existing code"),
     "GET /q/{code} path.code": (8, "normalised, and only if well formed"),
     "HEAD /q/{code} path.code": (8, "normalised, and only if well formed"),
+    # URLs are stored as httpx normalises them (IDNA, percent-encoding), which can be
+    # longer than what was sent: a longer one is refused, not cut
+    "POST /v1/subscriptions body.url": (2000, "normalised, and refused if longer"),
+    "PATCH /v1/subscriptions/{subscription_id} body.url": (2000, "as above"),
 }
 SHORT_CODE_MAX = 8  # qr_events.codes.identifiers.MAX_LENGTH
 
@@ -256,8 +294,11 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
         database_url=f"sqlite:///{folder}/scoring.db", kafka_bootstrap_servers="127.0.0.1:9",
         apply_topics=False, data_dir=folder / "faust"))
     qr = create_qr(_qr_settings(f"sqlite:///{folder}/qr_events.db"))
+    partners = create_partners(PartnerSettings(
+        database_url=f"sqlite:///{folder}/partners.db", kafka_bootstrap_servers="127.0.0.1:9",
+        apply_topics=False, run_relay=False, run_consumers=False, run_worker=False))
     return {"case_intake": intake.openapi(), "need_scoring": scoring.openapi(),
-            "qr_events": qr.openapi()}
+            "qr_events": qr.openapi(), "partner_notifications": partners.openapi()}
 
 
 def _qr_settings(database_url: str) -> QrSettings:
@@ -269,7 +310,7 @@ def _qr_settings(database_url: str) -> QrSettings:
 
 def _tables(service: str) -> dict[str, Table]:
     schema = {"case_intake": intake_schema, "need_scoring": scoring_schema,
-              "qr_events": qr_schema}[service]()
+              "qr_events": qr_schema, "partner_notifications": partners_schema}[service]()
     tables: dict[str, Table] = {}
     for metadata in schema.targets:
         assert isinstance(metadata, MetaData)
@@ -284,7 +325,7 @@ def _column_length(tables: dict[str, Table], name: str) -> int | None:
     return kind.length if isinstance(kind, String) else None  # Text, JSON, Date: unbounded
 
 
-SERVICES = ["case_intake", "need_scoring", "qr_events"]
+SERVICES = ["case_intake", "need_scoring", "qr_events", "partner_notifications"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -331,7 +372,9 @@ def test_principal_names_fit_every_column_that_records_one() -> None:
     columns = {"case_intake": ["cases.created_by", "cases.claimed_by", "case_history.actor_id",
                                "case_notes.author", "audit_log.actor_id"],
                "need_scoring": ["band_overrides.overridden_by", "audit_log.actor_id"],
-               "qr_events": ["code_history.actor"]}
+               "qr_events": ["code_history.actor"],
+               "partner_notifications": ["partners.id", "subscriptions.partner_id",
+                                         "deliveries.partner_id", "audit_log.actor_id"]}
     for service, names in columns.items():
         tables = _tables(service)
         assert tables["api_keys"].c.name.type.length == KEY_NAME_MAX

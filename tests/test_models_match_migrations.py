@@ -20,9 +20,11 @@ from alembic.migration import MigrationContext
 from case_intake.database import schema as intake_schema
 from civic.db import DatabaseSchema, ServiceDatabase
 from need_scoring.database import schema as scoring_schema
+from partner_notifications.database import schema as partners_schema
 from qr_events.database import schema as qr_schema
 
-SCHEMAS = {"case_intake": intake_schema, "need_scoring": scoring_schema, "qr_events": qr_schema}
+SCHEMAS = {"case_intake": intake_schema, "need_scoring": scoring_schema, "qr_events": qr_schema,
+           "partner_notifications": partners_schema}
 
 
 def _differences(database: ServiceDatabase) -> list[Any]:

@@ -82,6 +82,7 @@ def test_a_partner_sees_and_touches_only_its_own(client: TestClient, ops, partne
     ("https://user:secret@hooks.ktfb.example/", "invalid-url"),
     ("ftp://hooks.ktfb.example/", "invalid-url"),
     ("not a url", "invalid-url"),
+    ("https://hooks.ktfb.example/" + "\u00e9" * 700, "invalid-url"),  # 4,227 once encoded
 ])
 def test_urls_that_can_never_be_reached_safely_are_refused(client: TestClient, partner,
                                                             url: str, slug: str) -> None:

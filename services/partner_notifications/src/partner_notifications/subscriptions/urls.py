@@ -13,6 +13,7 @@ from civic.errors import InvalidInput
 from partner_notifications.sending.addresses import host_refusal
 
 Address = IPv4Address | IPv6Address
+MAX_LENGTH = 2000  # subscriptions.url
 
 
 def _bad(title: str, detail: str, slug: str) -> InvalidInput:
@@ -47,4 +48,8 @@ def check_url(url: str, dev_allowed: Collection[Address]) -> str:
     if not development and (reason := host_refusal(parsed.host)):
         raise _bad("Endpoint not allowed", f"{reason}; webhooks go only to public "
                    "addresses", "endpoint-not-allowed")
-    return str(parsed)
+    normalised = str(parsed)
+    if len(normalised) > MAX_LENGTH:  # IDNA and percent-encoding can lengthen it
+        raise _bad("URL too long", f"{len(normalised)} characters once encoded; at most "
+                   f"{MAX_LENGTH}", "invalid-url")
+    return normalised

@@ -8,7 +8,7 @@ import platform
 import sys
 from typing import Any
 
-from benchmarks import http_intake, need_scoring, outbox_relay, qr_redirects
+from benchmarks import http_intake, need_scoring, outbox_relay, partner_webhooks, qr_redirects
 
 
 def _cpu(scenario: dict[str, Any]) -> str:
@@ -41,6 +41,9 @@ def main() -> int:
     only = sys.argv[1:]  # e.g. `python -m benchmarks qr_events`: just that one
     if only == ["qr_events"]:
         report_redirects(qr_redirects.run())
+        return 0
+    if only == ["partner_notifications"]:
+        partner_webhooks.report(partner_webhooks.run())
         return 0
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
@@ -88,8 +91,11 @@ def main() -> int:
           f"{scoring['replay']['cases']:,} cases\n")
     qr = qr_redirects.run()
     report_redirects(qr)
+    webhooks = partner_webhooks.run()
+    partner_webhooks.report(webhooks)
     print(json.dumps({"http": http, "outbox": relay, "need_scoring": scoring,
-                      "qr_events": qr}, indent=1), file=sys.stderr)
+                      "qr_events": qr, "partner_notifications": webhooks}, indent=1),
+          file=sys.stderr)
     return 0
 
 

@@ -50,3 +50,15 @@ def test_production_with_the_allow_list_emptied_is_accepted() -> None:
 
 def test_development_may_reach_the_local_demo_partner() -> None:
     assert ip_address("127.0.0.1") in Settings(environment="dev").dev_allowed_addresses
+
+
+def test_the_keys_command_refuses_partner_keys(tmp_path: Path) -> None:
+    """Partner keys go with their directory record: `keys revoke partner.x` here would
+    stop the key here and nowhere else. Seen to fail with the refusal taken out."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PARTNER_NOTIFICATIONS_", "CIVIC_", "KAFKA_"))}
+    env["PARTNER_NOTIFICATIONS_DATABASE_URL"] = f"sqlite:///{tmp_path}/keys.db"
+    for args in (["revoke", "partner.foodbank"], ["create", "x", "--role", "partner"]):
+        done = subprocess.run([sys.executable, "-m", "partner_notifications", "keys", *args],
+                              env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "/v1/partners/{id}/key" in done.stderr, done.stderr

@@ -70,3 +70,17 @@ def test_a_key_store_asks_the_directory_first_and_never_outlives_it(tmp_path) ->
     directory.apply(entry(2))
     assert store.lookup(KEY) is None  # revoked: at once, not in an hour
     assert store.cached(KEY)[1] is None
+
+
+def test_a_partner_the_directory_knows_has_no_keys_but_the_directorys(tmp_path) -> None:
+    """A copy of the partner's key kept in this service by hand (as make dev's seed does
+    at case intake) stops working as soon as the directory revokes that partner's key.
+    Seen to fail with the local row admitted."""
+    directory = PartnerDirectory()
+    store = ApiKeyStore(engine(tmp_path), cache_seconds=0, directory=directory)
+    local = store.create("partner.foodbank", Role.PARTNER)
+    store.create("partner.elsewhere", Role.PARTNER, "civic_local_only_key")
+    assert store.lookup(local) is not None  # nobody has said otherwise yet
+    directory.apply(entry(1))  # partner notifications: no live key for partner.foodbank
+    assert store.lookup(local) is None
+    assert store.lookup("civic_local_only_key") is not None  # a partner it doesn't know

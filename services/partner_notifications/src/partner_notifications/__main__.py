@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_relay(IDENTITY, settings, database.engine,
                          poll_seconds=settings.relay_poll_seconds)
     if args.command == "keys":
+        name = args.name or args.name_option or ""
+        if args.role == "partner" or name.startswith("partner."):
+            # here a partner's key must go with its directory record, or other services
+            # would never hear of the change
+            parser.error("partner keys are issued, rotated and revoked with "
+                         "/v1/partners/{id}/key, which publishes them to every service")
         return run_keys(database.engine, args, parser)
     from partner_notifications.seed import seed as run_seed
 

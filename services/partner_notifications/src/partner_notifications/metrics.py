@@ -3,6 +3,7 @@ only: never a partner, a subscription or anything about a resident."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from civic.observability import counter, gauge, histogram
@@ -43,9 +44,21 @@ class DeliveryMetrics:
                                "circuit open.", ["state"])
 
     def watch(self, figures: Callable[[], dict[str, int]]) -> None:
-        """``figures`` (read at each scrape): due, later, disabled, circuit_open."""
-        self.backlog.labels("now").set_function(lambda: figures().get("due", 0))
-        self.backlog.labels("later").set_function(lambda: figures().get("later", 0))
-        self.endpoints.labels("disabled").set_function(lambda: figures().get("disabled", 0))
-        self.endpoints.labels("circuit_open").set_function(
-            lambda: figures().get("circuit_open", 0))
+        """``figures``: due, later, disabled, circuit_open; read once a second at most,
+        and NaN while it fails (a database outage must not take /metrics down with it)."""
+        cache: dict[str, float] = {}
+
+        def read(name: str) -> float:
+            if time.monotonic() - cache.get("_at", -10.0) > 1.0:
+                try:
+                    cache.update({k: float(v) for k, v in figures().items()})
+                except Exception:
+                    cache.update(dict.fromkeys(("due", "later", "disabled", "circuit_open"),
+                                               float("nan")))
+                cache["_at"] = time.monotonic()
+            return cache.get(name, float("nan"))
+
+        self.backlog.labels("now").set_function(lambda: read("due"))
+        self.backlog.labels("later").set_function(lambda: read("later"))
+        self.endpoints.labels("disabled").set_function(lambda: read("disabled"))
+        self.endpoints.labels("circuit_open").set_function(lambda: read("circuit_open"))

@@ -137,3 +137,10 @@ def test_a_failing_endpoint_trips_its_circuit_then_is_disabled(platform_for, rec
     disabled = events(platform, "civic.partner.endpoint_disabled.v1")
     assert [(e["reason"], e["partner_id"]) for e in disabled] == [("failing", "partner.failing")]
     assert "contact" not in json.dumps(disabled, default=str)
+    # fixed and re-enabled: a clean bill of health, and the waiting message goes now
+    # (seen to fail when enabling kept the old failures: one more 503 disabled it again)
+    del receiver.always["/failing"]
+    receiver.answer("/failing", 503)
+    assert httpx.post(f"{path}/enable", headers=partner).json()["status"] == "active"
+    assert until(lambda: deliveries(platform, sub, partner, status="delivered"), timeout_s=10)
+    assert httpx.get(path, headers=partner).json()["status"] == "active"

@@ -109,7 +109,8 @@ def test_reading_a_contact_is_audited_and_needs_a_purpose(client: TestClient, op
     with client.app.state.container.database.sessions() as session:  # type: ignore[attr-defined]
         reads = [(e.actor_id, e.fields, e.purpose) for e in session.scalars(
             select(AuditEntry).where(AuditEntry.action == "read_partner_contact"))]
-    assert reads == [("ops.demo", ["contact"], "auto-disable notice")]
+    assert reads == [("ops.demo", ["contact"],
+                      "partner.kentish-town-foodbank: auto-disable notice")]
 
 
 def test_bad_requests_say_what_is_wrong(client: TestClient, ops, body):

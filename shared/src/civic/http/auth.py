@@ -59,7 +59,9 @@ class ApiKeyStore:
 
     With a ``directory`` (partner keys issued by partner notifications), a key is looked
     for there first, in memory and uncached, so a revocation there is never outlived by
-    this cache; keys of this service's own database come after."""
+    this cache; keys of this service's own database come after, except a partner's that
+    the directory knows: that partner's keys are the directory's alone, so a copy kept
+    here by hand can't outlive a revocation there."""
 
     def __init__(self, engine: Engine, cache_seconds: float = 10.0, *,
                  directory: PartnerDirectory | None = None) -> None:
@@ -152,6 +154,8 @@ class ApiKeyStore:
         if row is None:
             return None
         role = Role(row.role)
+        if role == Role.PARTNER and self.directory is not None and self.directory.knows(row.name):
+            return None  # a partner the directory knows is the directory's alone
         coverage = (from_columns(row.coverage_wards, row.coverage_categories)
                     if role == Role.PARTNER else None)
         return Principal(row.name, role, coverage)

@@ -60,6 +60,9 @@ class PartnerDirectory:
         """The partner whose live key has this SHA-256, if the directory knows one."""
         return self._by_hash.get(key_hash)
 
+    def knows(self, partner_id: str) -> bool:
+        return partner_id in self._revisions
+
     def __len__(self) -> int:
         return len(self._revisions)
 

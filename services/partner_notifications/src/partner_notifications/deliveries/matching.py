@@ -19,11 +19,14 @@ Who is told what:
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
@@ -35,23 +38,28 @@ from partner_notifications.deliveries.models import Delivery, KnownCase
 from partner_notifications.partners.models import Partner
 from partner_notifications.subscriptions.models import Subscription
 
+log = logging.getLogger(__name__)
 TOPICS = ["cases.submitted", "cases.scored", "cases.lifecycle", "areas.need"]
+# Below the consumer's max_poll_interval (300 s): longer, and the group would move the
+# partition elsewhere mid-wait. An outage longer than this dead-letters what arrives.
+OUTAGE_WAIT_S = 240.0
 BAND_ORDER = {band.value: rank for rank, band in enumerate(Band)}
 ANNOUNCED = {CaseStatus.SUBMITTED.value, CaseStatus.TRIAGED.value}
 HELD = {CaseStatus.CLAIMED.value, CaseStatus.IN_PROGRESS.value}
 
 
 def covers(subscription: Subscription, partner: Partner, ward: str | None,
-           categories: list[str], band: str | None = None) -> bool:
-    """Whether a case (or a ward's figures) is inside the partner's coverage as it stands
-    and inside the subscription's filters, which are never wider."""
+           categories: list[str], band: str | None = None, *, a_case: bool = True) -> bool:
+    """Whether a case (or, ``a_case`` False, a ward's figures, which have no band) is
+    inside the partner's coverage as it stands and inside the subscription's filters,
+    which are never wider."""
     wards = set(partner.wards) & (set(subscription.wards) or set(partner.wards))
     if ward is None or ward not in wards:
         return False
     served = set(partner.categories) & (set(subscription.categories) or set(partner.categories))
     if categories and not served & set(categories):
         return False
-    if subscription.min_band:
+    if subscription.min_band and a_case:
         return band is not None and BAND_ORDER[band] >= BAND_ORDER[subscription.min_band]
     return True
 
@@ -66,6 +74,22 @@ class DeliveryPlanner:
         self.clock = clock
 
     def handle(self, envelope: Envelope) -> None:
+        """Apply one event; while the database is unreachable, wait for it (up to
+        ``OUTAGE_WAIT_S``, inside the consumer's poll interval) rather than let the
+        consumer's retries run out and dead-letter a good event."""
+        waited, pause = 0.0, 0.5
+        while True:
+            try:
+                return self._handle(envelope)
+            except (OperationalError, InterfaceError) as exc:
+                if waited >= OUTAGE_WAIT_S:
+                    raise
+                log.warning("the database is unreachable (%s); event %s waits",
+                            type(exc).__name__, envelope.id)
+                time.sleep(pause)
+                waited, pause = waited + pause, min(pause * 2, 10.0)
+
+    def _handle(self, envelope: Envelope) -> None:
         payload, added = envelope.payload, 0
         with self.sessions.begin() as session:
             if isinstance(payload, CaseSubmitted):
@@ -79,7 +103,7 @@ class DeliveryPlanner:
             elif isinstance(payload, AreaNeedChanged) and payload.level == AreaLevel.WARD:
                 data = payloads.area_data(payload)
                 for sub, partner in repository.listeners(session, "area.need_updated"):
-                    if covers(sub, partner, payload.area_code, []):
+                    if covers(sub, partner, payload.area_code, [], a_case=False):
                         added += self._add(session, envelope.id, sub, "area.need_updated",
                                            None, data)
         if added:
@@ -106,7 +130,11 @@ class DeliveryPlanner:
             session.add(case)
         case.band, case.score = event.band.value, event.score
         case.reasons = payloads.reasons_summary(event.contributions)
-        case.scored_event_id = event_id
+        # The same score published again (need scoring re-handling a submission does)
+        # is the same news: its id comes from the case and the scoring time, not the
+        # envelope, so it is never sent twice under two ids.
+        case.scored_event_id = "scored:" + str(
+            uuid.uuid5(event.case_id, event.scored_at.isoformat()))
         case.updated_at = self.clock()
         session.flush()
         return self._announce(session, case)
@@ -122,9 +150,15 @@ class DeliveryPlanner:
 
     def _status(self, session: Session, event_id: str, event: CaseStatusChanged) -> int:
         case = repository.known_case(session, event.case_id)
-        if case is None or (event.case_version and event.case_version <= case.version):
-            return 0  # never told anyone of it, or a stale change
-        was_held = case.status in HELD
+        if case is None:  # ahead of its case (topics keep no order between them)
+            session.add(KnownCase(case_id=event.case_id, ward=None, categories=[],
+                                  status=event.to_status.value, reasons=[],
+                                  claimed_by=event.partner_id, version=event.case_version or 0,
+                                  updated_at=self.clock()))
+            return 0
+        if event.case_version and event.case_version <= case.version:
+            return 0  # a stale change
+        was_held, holder = case.status in HELD, case.claimed_by
         case.status, case.version = event.to_status.value, event.case_version or case.version
         case.claimed_by = event.partner_id if case.status in HELD else None
         case.updated_at = self.clock()
@@ -136,11 +170,16 @@ class DeliveryPlanner:
             kinds.append("case.released")
         data = payloads.case_data(case, self.claim_url(str(case.case_id)))
         data.update(from_status=event.from_status.value, to_status=event.to_status.value)
+        # Intake names the holder on a claim; a release names nobody, so the holder is
+        # the one this service recorded.
+        claimant = event.partner_id if event.to_status == CaseStatus.CLAIMED else holder
         added = 0
         for kind in kinds:
             for sub, partner in repository.listeners(session, kind):
                 others_only = kind in ("case.claimed", "case.released")
-                if partner.id in told and not (others_only and partner.id == event.partner_id):
+                if partner.id not in told or (others_only and partner.id == claimant):
+                    continue
+                if covers(sub, partner, case.ward, case.categories, case.band):
                     added += self._add(session, f"{event_id}:{kind}", sub, kind,
                                        case.case_id, data)
         return added

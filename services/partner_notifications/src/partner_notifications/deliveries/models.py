@@ -4,9 +4,10 @@ adds nothing), its attempts, and what this service knows about each open case.
 A delivery's ``id`` is its ``webhook-id`` on every attempt and every replay, so a
 partner can deduplicate. Its ``body`` is stored as sent, so every attempt carries the
 same bytes. The lease (``leased_until``, ``leased_by``) is how several workers share
-the queue: a worker sends only rows it leased, and records the outcome only while its
-lease holds, so no message goes out from two workers at once and a worker killed
-mid-attempt leaves a row another picks up when the lease runs out.
+the queue: a worker sends only rows it leased (the lease outlasts any attempt), and
+records the outcome only if nobody has taken the row over since, so two workers never
+send one message at once, and a worker killed mid-attempt leaves a row another picks up
+when the lease runs out.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from partner_notifications.deliveries.policy import (
     should_auto_disable,
 )
 from partner_notifications.metrics import DeliveryMetrics
-from partner_notifications.sending.sender import AttemptResult
+from partner_notifications.sending.sender import BODY_EXCERPT, AttemptResult
 from partner_notifications.subscriptions.models import Subscription
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class OutcomeRecorder:
         session.add(DeliveryAttempt(
             delivery_id=delivery.id, attempt=delivery.attempts, at=now,
             status_code=result.status_code, latency_ms=result.latency_ms,
-            response_body=result.body[:500], error=result.error, outcome=outcome.value))
+            response_body=result.body[:BODY_EXCERPT], error=result.error, outcome=outcome.value))
         outbox.enqueue(session.connection(), DeliveryAttempted(
             delivery_id=delivery.id, subscription_id=sub.id, partner_id=sub.partner_id,
             event_id=delivery.event_id[:64], delivered_event_type=delivery.webhook_type,

@@ -42,13 +42,18 @@ def has_delivery(session: Session, event_id: str, subscription_id: uuid.UUID) ->
         Delivery.event_id == event_id, Delivery.subscription_id == subscription_id)) is not None
 
 
-def due(session: Session, now: datetime,
-        limit: int) -> list[tuple[uuid.UUID, uuid.UUID, float | None]]:
+def due(session: Session, now: datetime, limit: int, *, skip: Iterable[uuid.UUID] = ()
+        ) -> list[tuple[uuid.UUID, uuid.UUID, float | None]]:
     """(delivery, subscription, its rate limit) of pending deliveries that are due and
-    unleased, to active endpoints whose circuit lets an attempt through, oldest first."""
+    unleased, to active endpoints of active partners whose circuit lets an attempt
+    through, oldest first; none for the subscriptions in ``skip`` (those this worker
+    cannot start now), so one endpoint's backlog never hides everyone else's."""
+    skipped = list(skip)
     rows = session.execute(select(Delivery.id, Delivery.subscription_id,
                                   Subscription.rate_limit_per_s).join(
-        Subscription, Subscription.id == Delivery.subscription_id).where(
+        Subscription, Subscription.id == Delivery.subscription_id).join(
+        Partner, Partner.id == Subscription.partner_id).where(
+        Partner.active.is_(True), Delivery.subscription_id.not_in(skipped),
         Delivery.status == "pending", Delivery.next_attempt_at <= now,
         or_(Delivery.leased_until.is_(None), Delivery.leased_until < now),
         Subscription.status == "active",
@@ -118,7 +123,9 @@ def requeue(session: Session, subscription_id: uuid.UUID, now: datetime, *,
             delivery_id: uuid.UUID | None = None, failed_since: datetime | None = None) -> int:
     """Send again: one delivery (whatever became of it), or every one that failed
     (dead, or still pending after a failed attempt) since a time. Same id, same body."""
-    conditions = [Delivery.subscription_id == subscription_id]
+    # A delivery in flight is left alone: its attempt will be recorded as it comes.
+    conditions = [Delivery.subscription_id == subscription_id,
+                  or_(Delivery.leased_until.is_(None), Delivery.leased_until < now)]
     if delivery_id is not None:
         conditions.append(Delivery.id == delivery_id)
     else:
@@ -148,7 +155,7 @@ def drop_old_attempts(session: Session, before: datetime) -> int:
 def figures(sessions: sessionmaker[Session]) -> dict[str, int]:
     """For the metrics, at each scrape: the backlog and the endpoints' states."""
     now = datetime.now(UTC)
-    with sessions() as session:
+    with sessions() as session:  # the caller turns a failure into "unknown"
         counts = backlog(session, now)
         counts["disabled"] = int(session.scalar(select(func.count()).where(
             Subscription.status == "disabled")) or 0)

@@ -15,7 +15,7 @@ from civic.http.auth import Principal
 from partner_notifications.deliveries import repository
 from partner_notifications.deliveries.models import Delivery
 from partner_notifications.deliveries.schemas import DeliveryOut, RequeuedOut
-from partner_notifications.subscriptions import repository as subscriptions
+from partner_notifications.subscriptions.service import own_subscription
 
 
 class DeliveryLog:
@@ -30,7 +30,7 @@ class DeliveryLog:
                         status: str | None, since: datetime | None,
                         limit: int) -> list[DeliveryOut]:
         with self.sessions() as session:
-            _own(session, subscription_id, partner)
+            own_subscription(session, subscription_id, partner)
             return [DeliveryOut.of(d) for d in repository.of_subscription(
                 session, subscription_id, status=status, since=since, limit=limit)]
 
@@ -51,7 +51,7 @@ class DeliveryLog:
     def recover(self, subscription_id: uuid.UUID, since: datetime,
                 partner: Principal) -> RequeuedOut:
         with self.sessions.begin() as session:
-            _own(session, subscription_id, partner)
+            own_subscription(session, subscription_id, partner)
             count = repository.requeue(session, subscription_id, self.clock(),
                                        failed_since=since)
         self.on_requeue()
@@ -59,15 +59,9 @@ class DeliveryLog:
 
     def _delivery(self, session: Session, subscription_id: uuid.UUID, delivery_id: uuid.UUID,
                   partner: Principal) -> Delivery:
-        _own(session, subscription_id, partner)
+        own_subscription(session, subscription_id, partner)
         delivery = session.get(Delivery, delivery_id)
         if delivery is None or delivery.subscription_id != subscription_id:
             raise NotFound("No such delivery", f"subscription {subscription_id} has no "
                            f"delivery {delivery_id}", slug="delivery-not-found")
         return delivery
-
-
-def _own(session: Session, subscription_id: uuid.UUID, partner: Principal) -> None:
-    if subscriptions.get(session, subscription_id, partner.name) is None:
-        raise NotFound("No such subscription", f"you have no subscription {subscription_id}",
-                       slug="subscription-not-found")

@@ -6,8 +6,8 @@ taken in one transaction and the outcome recorded in another, and nothing is hel
 memory that a crash could lose. A worker killed mid-attempt leaves its rows leased;
 when the lease runs out (it outlasts any attempt) another worker sends them again,
 under the same ``webhook-id``, which is the partner's key for deduplicating. An outcome
-is recorded only while this worker's lease holds, so a row taken over is never
-recorded twice.
+is recorded only if no other worker has taken the row over, so a row is never recorded
+twice.
 
 Isolation: each endpoint has at most ``per_endpoint`` attempts in flight in a worker,
 an optional rate of its partner's choosing, and a circuit that stops attempts while it
@@ -36,11 +36,15 @@ from civic.db import write_lock
 from partner_notifications.deliveries import repository
 from partner_notifications.deliveries.outcomes import OutcomeRecorder, circuit_of
 from partner_notifications.deliveries.policy import start_attempt
+from partner_notifications.sending.egress import MAX_CONNECTIONS
 from partner_notifications.sending.sender import AttemptResult, WebhookSender
 from partner_notifications.sending.signing import signed_headers
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 3600.0
+# Below the connection pool's size (sending/egress.py), so an attempt never waits for a
+# connection behind other endpoints' slow ones.
+MAX_IN_FLIGHT = MAX_CONNECTIONS - 20
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ class DeliveryWorker:
         """Lease what is due and may start now; return it ready to send."""
         now = self.clock()
         with write_lock(self.engine), self.sessions.begin() as session:
-            chosen = self._choose(repository.due(session, now, self.batch * 4))
+            chosen = self._choose(repository.due(session, now, self.batch * 4,
+                                                 skip=self._cannot_start()))
             token = f"{self.name}:{uuid.uuid4().hex[:12]}"
             rows = repository.lease(session, chosen, token, now, now + self.lease)
             secrets = repository.signing_secrets_for(session, (r.subscription_id for r in rows),
@@ -144,11 +149,18 @@ class DeliveryWorker:
                                 row.body, secrets[row.subscription_id]))
             return jobs
 
+    def _cannot_start(self) -> set[uuid.UUID]:
+        """Subscriptions at their concurrency or rate limit in this worker."""
+        now = time.monotonic()
+        return ({s for s, n in self.in_flight.items() if n >= self.per_endpoint}
+                | {s for s, at in self._next_allowed.items() if at > now})
+
     def _choose(self, due: list[tuple[uuid.UUID, uuid.UUID, float | None]]) -> list[uuid.UUID]:
         taken: dict[uuid.UUID, int] = defaultdict(int)
         chosen: list[uuid.UUID] = []
+        room = MAX_IN_FLIGHT - sum(self.in_flight.values())
         for delivery_id, subscription_id, rate in due:
-            if len(chosen) >= self.batch:
+            if len(chosen) >= min(self.batch, room):
                 break
             if self.in_flight[subscription_id] + taken[subscription_id] >= self.per_endpoint:
                 continue

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from civic.contracts.common import Category
-from civic.contracts.partners import PARTNER_ID_PATTERN, WARD_PATTERN
+from civic.contracts.common import Category, WardCode
+from civic.contracts.partners import PARTNER_ID_PATTERN
 from partner_notifications.partners.models import Partner
 
-WardCode = Annotated[str, StringConstraints(pattern=WARD_PATTERN)]
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                 max_length=120)]
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,

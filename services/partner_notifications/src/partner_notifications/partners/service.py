@@ -78,7 +78,8 @@ class PartnerService:
     def contact(self, partner_id: str, actor: Principal, purpose: str) -> PartnerContactOut:
         with self.sessions.begin() as session:
             partner = self._find(session, partner_id)
-            audit.record(session, actor, "read_partner_contact", ["contact"], purpose)
+            audit.record(session, actor, "read_partner_contact", ["contact"],
+                         f"{partner.id}: {purpose}")
             return PartnerContactOut(id=partner.id, contact=partner.contact)
 
     def change(self, partner_id: str, body: PartnerChangeIn, actor: Principal) -> PartnerOut:

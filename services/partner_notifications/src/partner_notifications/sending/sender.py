@@ -17,6 +17,7 @@ import httpx
 from partner_notifications.sending.egress import GuardedBackend, blocked, webhook_client
 
 BODY_EXCERPT = 500
+ERROR_MAX = 200  # delivery_attempts.error, and the event's error
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,14 @@ class WebhookSender:
             return AttemptResult(None, elapsed(), "",
                                  f"no answer within {self._total_timeout_s:g} s")
         except httpx.HTTPError as exc:
-            refused = blocked(exc)
-            reason = (f"refused: {refused}" if refused else
-                      f"{type(exc).__name__}: {exc}"[:200])
-            return AttemptResult(None, elapsed(), "", reason)
+            # a refusal says no more than that: the address a name resolved to is the
+            # council's network, not the partner's business
+            reason = ("refused: not a public address" if blocked(exc) else
+                      f"{type(exc).__name__}: {exc}")
+            return AttemptResult(None, elapsed(), "", reason[:ERROR_MAX])
+        if not 100 <= response.status_code <= 599:
+            return AttemptResult(None, elapsed(), excerpt,
+                                 f"not an HTTP status: {response.status_code}")
         return AttemptResult(response.status_code, elapsed(), excerpt, None,
                              response.headers.get("retry-after"))
 

@@ -26,7 +26,7 @@ class Subscription(Base):
     min_band: Mapped[str | None] = mapped_column(String(16))
     rate_limit_per_s: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16))  # active, disabled
-    # gone (the endpoint answered 410), failing (auto-disabled), partner (by its owner)
+    # gone (the endpoint answered 410), failing (auto-disabled)
     disabled_reason: Mapped[str | None] = mapped_column(String(16))
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The endpoint's health, as the delivery worker sees it (deliveries/policy.py's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from partner_notifications.subscriptions.models import SigningSecret, Subscription
@@ -20,6 +20,16 @@ def get(session: Session, subscription_id: uuid.UUID, partner_id: str) -> Subscr
 def of_partner(session: Session, partner_id: str) -> list[Subscription]:
     return list(session.scalars(select(Subscription).where(
         Subscription.partner_id == partner_id).order_by(Subscription.created_at)))
+
+
+def bring_forward(session: Session, subscription_id: uuid.UUID, now: datetime) -> None:
+    """Its waiting deliveries are due now (after re-enabling, not in hours)."""
+    from partner_notifications.deliveries.models import Delivery
+
+    session.execute(update(Delivery).where(
+        Delivery.subscription_id == subscription_id, Delivery.status == "pending",
+        Delivery.next_attempt_at > now).values(next_attempt_at=now).execution_options(
+        synchronize_session=False))
 
 
 def signing_secrets(session: Session, subscription_id: uuid.UUID,

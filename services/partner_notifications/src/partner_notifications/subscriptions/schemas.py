@@ -6,15 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from civic.contracts.common import Band, Category
-from civic.contracts.partners import WARD_PATTERN
+from civic.contracts.common import Band, Category, WardCode
 from partner_notifications.subscriptions.models import Subscription
-
-WardCode = Annotated[str, StringConstraints(pattern=WARD_PATTERN)]
 
 
 class WebhookType(StrEnum):
@@ -46,8 +42,9 @@ class SubscriptionIn(BaseModel):
                      description="HTTPS; plain http only for development addresses.")
     event_types: list[WebhookType] = Field(min_length=1, max_length=len(WebhookType))
     filters: Filters = Field(default_factory=Filters)
-    rate_limit_per_s: float | None = Field(default=None, gt=0, le=1000, description=(
-        "At most this many requests a second to this endpoint; none: no limit of yours."))
+    rate_limit_per_s: float | None = Field(default=None, ge=0.1, le=1000, description=(
+        "At most this many requests a second to this endpoint from each of the service's "
+        "worker processes; none: no limit of yours."))
 
 
 class SubscriptionChangeIn(BaseModel):
@@ -70,7 +67,7 @@ class SubscriptionOut(BaseModel):
     rate_limit_per_s: float | None
     status: str = Field(description="active or disabled")
     disabled_reason: str | None = Field(description="gone (the endpoint answered 410), "
-                                        "failing (auto-disabled), or partner (by you)")
+                                        "or failing (auto-disabled)")
     disabled_at: datetime | None
     created_at: datetime
     updated_at: datetime

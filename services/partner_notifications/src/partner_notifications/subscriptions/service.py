@@ -67,7 +67,7 @@ class SubscriptionService:
 
     def get(self, subscription_id: uuid.UUID, partner: Principal) -> SubscriptionOut:
         with self.sessions() as session:
-            return SubscriptionOut.of(_own(session, subscription_id, partner))
+            return SubscriptionOut.of(own_subscription(session, subscription_id, partner))
 
     def change(self, subscription_id: uuid.UUID, body: SubscriptionChangeIn,
                partner: Principal) -> SubscriptionOut:
@@ -76,7 +76,7 @@ class SubscriptionService:
             raise InvalidInput("Nothing to change", "give at least one field to change",
                                slug="nothing-to-change")
         with self.sessions.begin() as session:
-            row = _own(session, subscription_id, partner)
+            row = own_subscription(session, subscription_id, partner)
             if body.url is not None:
                 row.url = check_url(body.url, self.dev_allowed)
             if body.event_types is not None:
@@ -92,16 +92,21 @@ class SubscriptionService:
             return SubscriptionOut.of(row)
 
     def enable(self, subscription_id: uuid.UUID, partner: Principal) -> SubscriptionOut:
-        """Back on after a 410, an auto-disable or the partner's own pause."""
+        """Back on after a 410 or an auto-disable, with a clean bill of health (a partner
+        re-enables once it has fixed the endpoint), and what was waiting is due now."""
+        now = self.clock()
         with self.sessions.begin() as session:
-            row = _own(session, subscription_id, partner)
+            row = own_subscription(session, subscription_id, partner)
             row.status, row.disabled_reason, row.disabled_at = "active", None, None
-            row.updated_at = self.clock()
+            row.failing_since, row.circuit_failures, row.circuit_open_until = None, 0, None
+            row.circuit_opened_times, row.circuit_trial = 0, False
+            row.updated_at = now
+            repository.bring_forward(session, row.id, now)
             return SubscriptionOut.of(row)
 
     def remove(self, subscription_id: uuid.UUID, partner: Principal) -> None:
         with self.sessions.begin() as session:
-            session.delete(_own(session, subscription_id, partner))
+            session.delete(own_subscription(session, subscription_id, partner))
 
     def rotate_secret(self, subscription_id: uuid.UUID, partner: Principal) -> SecretRotatedOut:
         """A new current secret; the old one keeps signing for the overlap, and only the
@@ -109,7 +114,7 @@ class SubscriptionService:
         now, secret = self.clock(), new_secret()
         until = now + self.secret_overlap
         with self.sessions.begin() as session:
-            row = _own(session, subscription_id, partner)
+            row = own_subscription(session, subscription_id, partner)
             signing = repository.signing_secrets(session, row.id, now)
             for old in signing:
                 if old.signs_until is None:
@@ -131,12 +136,14 @@ class SubscriptionService:
 
     def _target(self, subscription_id: uuid.UUID, partner: Principal) -> tuple[str, list[str]]:
         with self.sessions() as session:
-            row = _own(session, subscription_id, partner)
+            row = own_subscription(session, subscription_id, partner)
             return row.url, [s.secret for s in repository.signing_secrets(
                 session, row.id, self.clock())]
 
 
-def _own(session: Session, subscription_id: uuid.UUID, partner: Principal) -> Subscription:
+def own_subscription(session: Session, subscription_id: uuid.UUID,
+                     partner: Principal) -> Subscription:
+    """The partner's own subscription; another's is as if it did not exist."""
     row = repository.get(session, subscription_id, partner.name)
     if row is None:
         raise NotFound("No such subscription", f"you have no subscription {subscription_id}",

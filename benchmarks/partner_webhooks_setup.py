@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -29,13 +29,13 @@ from civic.db import ServiceDatabase, write_lock
 from partner_notifications.database import schema
 from partner_notifications.deliveries import payloads
 from partner_notifications.deliveries.models import Delivery, DeliveryAttempt
-from partner_notifications.deliveries.outcomes import OutcomeRecorder
+from partner_notifications.deliveries.outcomes import Outcome, OutcomeRecorder
 from partner_notifications.deliveries.policy import RetrySchedule
 from partner_notifications.deliveries.worker import DeliveryWorker
 from partner_notifications.metrics import DeliveryMetrics
 from partner_notifications.partners.models import Partner
 from partner_notifications.sending.egress import GuardedBackend
-from partner_notifications.sending.sender import AttemptResult, WebhookSender
+from partner_notifications.sending.sender import WebhookSender
 from partner_notifications.sending.signing import new_secret
 from partner_notifications.settings import Settings
 from partner_notifications.subscriptions.models import SigningSecret, Subscription
@@ -181,11 +181,11 @@ class CountingRecorder(OutcomeRecorder):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.delivered, self.failed, self._changed = 0, 0, threading.Condition()
 
-    def record(self, delivery_id: uuid.UUID, token: str, result: AttemptResult) -> None:
-        super().record(delivery_id, token, result)
+    def record_all(self, outcomes: Sequence[Outcome]) -> None:
+        super().record_all(outcomes)
         with self._changed:
-            self.delivered += result.delivered
-            self.failed += not result.delivered
+            self.delivered += sum(o.result.delivered for o in outcomes)
+            self.failed += sum(not o.result.delivered for o in outcomes)
             self._changed.notify_all()
 
     def wait_delivered(self, count: int, timeout_s: float) -> bool:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic import outbox
+from civic.contracts import EventPayload
 from civic.contracts.partners import (
     DeliveryAttempted,
     DeliveryOutcome,
@@ -42,6 +44,12 @@ from partner_notifications.subscriptions.models import Subscription
 log = logging.getLogger(__name__)
 
 
+class Outcome(NamedTuple):
+    delivery_id: uuid.UUID
+    token: str  # the lease it was sent under
+    result: AttemptResult
+
+
 class OutcomeRecorder:
     def __init__(self, engine: Engine, sessions: sessionmaker[Session], metrics: DeliveryMetrics,
                  *, schedule: RetrySchedule, disable_after: timedelta,
@@ -59,24 +67,54 @@ class OutcomeRecorder:
         self.rng = random.Random()
 
     def record(self, delivery_id: uuid.UUID, token: str, result: AttemptResult) -> None:
+        self.record_all([Outcome(delivery_id, token, result)])
+
+    def record_all(self, outcomes: Sequence[Outcome]) -> None:
+        """Every outcome in one transaction, in the order given: a worker records what
+        has come back since its last commit together, since a commit costs more than
+        everything else an outcome needs. Rows are locked in id order, so two workers'
+        batches never wait on each other in a cycle."""
         now = self.clock()
+        recorded: list[tuple[DeliveryOutcome, AttemptResult]] = []
+        events: list[EventPayload] = []
+        lost: list[uuid.UUID] = []
         with write_lock(self.engine), self.sessions.begin() as session:
-            delivery = repository.held(session, delivery_id, token)
-            if delivery is None:
-                self.metrics.lease_lost.inc()
-                log.warning("delivery %s was taken over by another worker mid-attempt",
-                            delivery_id)
-                return
-            sub = repository.subscription(session, delivery.subscription_id, for_update=True)
-            if sub is None:
-                return  # removed mid-attempt: its deliveries went with it
-            outcome = self._advance(session, delivery, sub, result, now)
-        self.metrics.attempts.labels(outcome.value).inc()
-        self.metrics.attempt_seconds.labels(outcome.value).observe(result.latency_ms / 1000)
-        self.on_publish()
+            held = repository.held_all(session, {o.delivery_id: o.token for o in outcomes})
+            subs = repository.subscriptions_locked(
+                session, {d.subscription_id for d in held.values()})
+            for o in outcomes:
+                if (delivery := held.get(o.delivery_id)) is None:
+                    lost.append(o.delivery_id)
+                elif (sub := subs.get(delivery.subscription_id)) is not None:
+                    # (no subscription: removed mid-attempt, its deliveries went with it)
+                    outcome = self._advance(session, delivery, sub, o.result, now, events)
+                    recorded.append((outcome, o.result))
+            outbox.enqueue_many(session.connection(), events, source=IDENTITY.event_source)
+        self._count(recorded, events, lost)
+        if recorded:
+            self.on_publish()
+
+    def _count(self, recorded: list[tuple[DeliveryOutcome, AttemptResult]],
+               events: list[EventPayload], lost: list[uuid.UUID]) -> None:
+        """Once committed, so a batch that is rolled back and recorded again one by one
+        is counted once."""
+        for delivery_id in lost:
+            self.metrics.lease_lost.inc()
+            log.warning("delivery %s was taken over by another worker mid-attempt", delivery_id)
+        for outcome, result in recorded:
+            self.metrics.attempts.labels(outcome.value).inc()
+            self.metrics.attempt_seconds.labels(outcome.value).observe(result.latency_ms / 1000)
+            if outcome is DeliveryOutcome.DEAD_LETTERED:
+                self.metrics.dead_letters.inc()
+        for event in events:
+            if isinstance(event, EndpointDisabled):
+                self.metrics.disabled.labels(event.reason.value).inc()
 
     def _advance(self, session: Session, delivery: Delivery, sub: Subscription,
-                 result: AttemptResult, now: datetime) -> DeliveryOutcome:
+                 result: AttemptResult, now: datetime, events: list[EventPayload]
+                 ) -> DeliveryOutcome:
+        """Changes the rows in place (the caller's session holds them); ``events``
+        gets what the outbox is to publish."""
         delivery.attempts += 1
         delivery.leased_until, delivery.leased_by = None, None
         delivery.last_status_code, delivery.last_error = result.status_code, result.error
@@ -93,39 +131,37 @@ class OutcomeRecorder:
             next_at = next_attempt_at(result.status_code, result.retry_after, delivery.attempts,
                                       now, self.schedule, self.rng)
             if verdict is Verdict.DISABLE:
-                self._disable(session, sub, EndpointDisabledReason.GONE, now)
+                self._disable(events, sub, EndpointDisabledReason.GONE, now)
                 next_at = now + timedelta(seconds=self.schedule.longest_s)  # kept for re-enabling
             elif should_auto_disable(state.failing_since, now, self.disable_after):
-                self._disable(session, sub, EndpointDisabledReason.FAILING, now)
+                self._disable(events, sub, EndpointDisabledReason.FAILING, now)
             if next_at is None:
                 outcome = DeliveryOutcome.DEAD_LETTERED
                 delivery.status, delivery.finished_at = "dead", now
-                self.metrics.dead_letters.inc()
             else:
                 outcome = DeliveryOutcome.FAILED
                 delivery.next_attempt_at = next_at
-        session.add(DeliveryAttempt(
+        repository.add_attempt(session, DeliveryAttempt(
             delivery_id=delivery.id, attempt=delivery.attempts, at=now,
             status_code=result.status_code, latency_ms=result.latency_ms,
             response_body=result.body[:BODY_EXCERPT], error=result.error, outcome=outcome.value))
-        outbox.enqueue(session.connection(), DeliveryAttempted(
+        events.append(DeliveryAttempted(
             delivery_id=delivery.id, subscription_id=sub.id, partner_id=sub.partner_id,
             event_id=delivery.event_id[:64], delivered_event_type=delivery.webhook_type,
             attempt=delivery.attempts, attempted_at=now, outcome=outcome,
             http_status=result.status_code if result.status_code else None,
             duration_ms=result.latency_ms, next_attempt_at=next_at,
-            error=_error_kind(result)), source=IDENTITY.event_source)
+            error=_error_kind(result)))
         return outcome
 
-    def _disable(self, session: Session, sub: Subscription, reason: EndpointDisabledReason,
-                 now: datetime) -> None:
+    def _disable(self, events: list[EventPayload], sub: Subscription,
+                 reason: EndpointDisabledReason, now: datetime) -> None:
         if sub.status == "disabled":
             return
         sub.status, sub.disabled_reason, sub.disabled_at = "disabled", reason.value, now
-        self.metrics.disabled.labels(reason.value).inc()
-        outbox.enqueue(session.connection(), EndpointDisabled(
+        events.append(EndpointDisabled(
             subscription_id=sub.id, partner_id=sub.partner_id, reason=reason, disabled_at=now,
-            failing_since=sub.failing_since), source=IDENTITY.event_source)
+            failing_since=sub.failing_since))
 
     @staticmethod
     def _set_circuit(sub: Subscription, state: CircuitState) -> None:

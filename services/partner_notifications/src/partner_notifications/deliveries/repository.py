@@ -72,7 +72,9 @@ def lease(session: Session, ids: Iterable[uuid.UUID], token: str, now: datetime,
     if not wanted:
         return []
     session.execute(update(Delivery).where(
-        Delivery.id.in_(wanted), Delivery.status == "pending",
+        # status wrapped, so SQLite finds the rows by id rather than through the due
+        # index (status, next attempt), which with a big queue reads all of it
+        Delivery.id.in_(wanted), func.coalesce(Delivery.status, "") == "pending",
         or_(Delivery.leased_until.is_(None), Delivery.leased_until < now),
     ).values(leased_until=until, leased_by=token).execution_options(
         synchronize_session=False))
@@ -80,24 +82,31 @@ def lease(session: Session, ids: Iterable[uuid.UUID], token: str, now: datetime,
         Delivery.id.in_(wanted), Delivery.leased_by == token)))
 
 
-def held(session: Session, delivery_id: uuid.UUID, token: str) -> Delivery | None:
-    """The delivery, locked, unless another worker has taken it over since this lease."""
-    return session.scalars(select(Delivery).where(
-        Delivery.id == delivery_id, Delivery.leased_by == token).with_for_update()).first()
+def held_all(session: Session, tokens: dict[uuid.UUID, str]) -> dict[uuid.UUID, Delivery]:
+    """Those of the deliveries still held under the given lease tokens, locked (in id
+    order); one another worker has taken over since is left out."""
+    if not tokens:
+        return {}
+    rows = session.scalars(select(Delivery).where(Delivery.id.in_(list(tokens))).order_by(
+        Delivery.id).with_for_update())
+    return {d.id: d for d in rows if d.leased_by == tokens[d.id]}
 
 
-def subscription(session: Session, subscription_id: uuid.UUID, *,
-                 for_update: bool = False) -> Subscription | None:
-    query = select(Subscription).where(Subscription.id == subscription_id)
-    return session.scalars(query.with_for_update() if for_update else query).first()
+def subscriptions_locked(session: Session, ids: Iterable[uuid.UUID]
+                         ) -> dict[uuid.UUID, Subscription]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {s.id: s for s in session.scalars(select(Subscription).where(
+        Subscription.id.in_(wanted)).order_by(Subscription.id).with_for_update())}
 
 
 def signing_secrets_for(session: Session, subscription_ids: Iterable[uuid.UUID],
                         now: datetime) -> dict[uuid.UUID, list[str]]:
-    from partner_notifications.subscriptions.repository import signing_secrets
+    from partner_notifications.subscriptions.repository import signing_secrets_of
 
-    return {sid: [s.secret for s in signing_secrets(session, sid, now)]
-            for sid in set(subscription_ids)}
+    return {sid: [s.secret for s in secrets]
+            for sid, secrets in signing_secrets_of(session, subscription_ids, now).items()}
 
 
 def add_attempt(session: Session, attempt: DeliveryAttempt) -> None:

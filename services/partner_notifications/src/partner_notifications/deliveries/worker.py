@@ -29,12 +29,13 @@ from datetime import UTC, datetime, timedelta
 
 import anyio
 import anyio.to_thread
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic.db import write_lock
 from partner_notifications.deliveries import repository
-from partner_notifications.deliveries.outcomes import OutcomeRecorder, circuit_of
+from partner_notifications.deliveries.outcomes import Outcome, OutcomeRecorder, circuit_of
 from partner_notifications.deliveries.policy import start_attempt
 from partner_notifications.sending.egress import MAX_CONNECTIONS
 from partner_notifications.sending.sender import AttemptResult, WebhookSender
@@ -78,6 +79,7 @@ class DeliveryWorker:
         self.in_flight: dict[uuid.UUID, int] = defaultdict(int)
         self._next_allowed: dict[uuid.UUID, float] = {}  # rate limits: monotonic seconds
         self._wake = threading.Event()
+        self._loop_wake: anyio.Event | None = None  # made in run(), in its event loop
         self._stopping = threading.Event()
         self._rng = random.Random()
 
@@ -91,28 +93,41 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Until stop(): take what is due and start it; on shutdown, wait for attempts in
-        flight (each bounded by the total timeout) so none is cut off unrecorded."""
-        async with anyio.create_task_group() as attempts:
-            while not self._stopping.is_set():
-                try:
-                    jobs = await anyio.to_thread.run_sync(self.take)
-                except Exception as exc:  # the database is away: try again shortly
-                    log.warning("taking deliveries: %s: %s", type(exc).__name__, exc)
-                    jobs = []
-                for job in jobs:
-                    self.in_flight[job.subscription_id] += 1
-                    attempts.start_soon(self._attempt, job)
-                if len(jobs) < self.batch:
-                    await self._idle()
-                if time.monotonic() - self._swept_at > SWEEP_EVERY_S:
-                    self._swept_at = time.monotonic()
-                    await anyio.to_thread.run_sync(self.sweep)
+        flight (each bounded by the total timeout) and their outcomes to be recorded, so
+        none is cut off unrecorded."""
+        finished, outcomes = anyio.create_memory_object_stream[tuple[Job, AttemptResult]](
+            MAX_IN_FLIGHT)
+        self._loop_wake = anyio.Event()
+        async with anyio.create_task_group() as recording:
+            recording.start_soon(self._record_outcomes, outcomes)
+            async with finished, anyio.create_task_group() as attempts:
+                while not self._stopping.is_set():
+                    try:
+                        jobs = await anyio.to_thread.run_sync(self.take)
+                    except Exception as exc:  # the database is away: try again shortly
+                        log.warning("taking deliveries: %s: %s", type(exc).__name__, exc)
+                        jobs = []
+                    for job in jobs:
+                        self.in_flight[job.subscription_id] += 1
+                        attempts.start_soon(self._attempt, job, finished)
+                    if len(jobs) < self.batch:
+                        await self._idle()
+                    if time.monotonic() - self._swept_at > SWEEP_EVERY_S:
+                        self._swept_at = time.monotonic()
+                        await anyio.to_thread.run_sync(self.sweep)
 
     async def _idle(self) -> None:
+        """Until poll_s passes, an attempt's outcome is recorded (at once), or notify()
+        is called from another thread (seen within 20 ms)."""
         deadline = time.monotonic() + self.poll_s
+        woken = self._loop_wake = self._loop_wake or anyio.Event()
         while time.monotonic() < deadline and not self._wake.is_set():
-            await anyio.sleep(0.02)
+            with anyio.move_on_after(0.02):
+                await woken.wait()
+            if woken.is_set():
+                break
         self._wake.clear()
+        self._loop_wake = anyio.Event()
 
     def sweep(self) -> None:
         """The delivery log's retention: old attempts and finished deliveries go."""
@@ -135,9 +150,11 @@ class DeliveryWorker:
             rows = repository.lease(session, chosen, token, now, now + self.lease)
             secrets = repository.signing_secrets_for(session, (r.subscription_id for r in rows),
                                                      now)
+            # Locked, so of two workers only one lets a half-open circuit's trial through.
+            subs = repository.subscriptions_locked(session, (r.subscription_id for r in rows))
             jobs: list[Job] = []
             for row in rows:
-                sub = repository.subscription(session, row.subscription_id)
+                sub = subs.get(row.subscription_id)
                 if sub is None or not secrets.get(row.subscription_id):
                     continue
                 state = start_attempt(circuit_of(sub), now, self.lease)
@@ -179,15 +196,52 @@ class DeliveryWorker:
         self._next_allowed[subscription_id] = max(now, allowed) + 1 / per_s
         return True
 
-    async def _attempt(self, job: Job) -> None:
+    async def _attempt(self, job: Job,
+                       finished: MemoryObjectSendStream[tuple[Job, AttemptResult]]) -> None:
         try:
             headers = signed_headers(job.webhook_id, job.body, job.secrets, self.clock())
             result: AttemptResult = await self.sender.send(job.url, job.body, headers)
-            await anyio.to_thread.run_sync(self.recorder.record, job.delivery_id, job.token,
-                                           result)
         except Exception:
-            log.exception("delivery %s: the attempt could not be recorded; its lease will "
-                          "run out and it will be sent again under the same id", job.webhook_id)
-        finally:
+            log.exception("delivery %s: the attempt failed unrecorded; its lease will run out "
+                          "and it will be sent again under the same id", job.webhook_id)
+            self._done([job])
+            return
+        await finished.send((job, result))  # never waits: the stream holds MAX_IN_FLIGHT
+
+    async def _record_outcomes(self,
+                               outcomes: MemoryObjectReceiveStream[tuple[Job, AttemptResult]]
+                               ) -> None:
+        """Everything that came back while the last batch was being recorded, recorded
+        in one transaction; endpoint slots are freed once their outcome is committed, so
+        a failing endpoint's circuit is up to date before its next attempt starts."""
+        async with outcomes:
+            async for first in outcomes:
+                batch = [first]
+                while len(batch) < MAX_IN_FLIGHT:
+                    try:
+                        batch.append(outcomes.receive_nowait())
+                    except anyio.WouldBlock:
+                        break
+                await anyio.to_thread.run_sync(self._record, batch)
+                self._done([job for job, _ in batch])
+
+    def _record(self, batch: list[tuple[Job, AttemptResult]]) -> None:
+        try:
+            self.recorder.record_all([Outcome(j.delivery_id, j.token, r) for j, r in batch])
+            return
+        except Exception as exc:  # one at a time, so one row that can't be kept holds no other
+            log.warning("recording %d outcomes together: %s: %s; one by one instead",
+                        len(batch), type(exc).__name__, exc)
+        for job, result in batch:
+            try:
+                self.recorder.record_all([Outcome(job.delivery_id, job.token, result)])
+            except Exception:
+                log.exception("delivery %s: the attempt could not be recorded; its lease will "
+                              "run out and it will be sent again under the same id",
+                              job.webhook_id)
+
+    def _done(self, jobs: list[Job]) -> None:
+        for job in jobs:
             self.in_flight[job.subscription_id] -= 1
-            self._wake.set()  # its endpoint has room again
+        if self._loop_wake is not None:
+            self._loop_wake.set()  # their endpoints have room again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
@@ -35,7 +36,17 @@ def bring_forward(session: Session, subscription_id: uuid.UUID, now: datetime) -
 def signing_secrets(session: Session, subscription_id: uuid.UUID,
                     now: datetime) -> list[SigningSecret]:
     """Secrets that sign now: the current one first, then those still overlapping."""
-    rows = session.scalars(select(SigningSecret).where(
-        SigningSecret.subscription_id == subscription_id,
-        or_(SigningSecret.signs_until.is_(None), SigningSecret.signs_until > now)))
-    return sorted(rows, key=lambda s: (s.signs_until is not None, -s.id))
+    return signing_secrets_of(session, [subscription_id], now).get(subscription_id, [])
+
+
+def signing_secrets_of(session: Session, subscription_ids: Iterable[uuid.UUID],
+                       now: datetime) -> dict[uuid.UUID, list[SigningSecret]]:
+    """signing_secrets for several subscriptions, in one query."""
+    found: dict[uuid.UUID, list[SigningSecret]] = {}
+    for secret in session.scalars(select(SigningSecret).where(
+            SigningSecret.subscription_id.in_(set(subscription_ids)),
+            or_(SigningSecret.signs_until.is_(None), SigningSecret.signs_until > now))):
+        found.setdefault(secret.subscription_id, []).append(secret)
+    for secrets in found.values():
+        secrets.sort(key=lambda s: (s.signs_until is not None, -s.id))
+    return found

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from civic.contracts.partners import DeliveryAttempted
 from civic.outbox import outbox
 from partner_notifications.deliveries.models import Delivery, DeliveryAttempt
 from partner_notifications.deliveries.outcomes import Outcome
@@ -52,7 +53,7 @@ def _rows(container):
         attempts = list(session.scalars(select(DeliveryAttempt)))
         subs = {s.id: s for s in session.scalars(select(Subscription))}
         events = [json.loads(v) for (v,) in session.execute(
-            select(outbox.c.value).where(outbox.c.event_type == "civic.partner.delivery_attempted.v1")
+            select(outbox.c.value).where(outbox.c.event_type == DeliveryAttempted.event_type)
             .order_by(outbox.c.id))]
     return deliveries, attempts, subs, events
 

@@ -7,14 +7,14 @@ run. The outbox relay that would publish the worker's events does not run here.
    SQLite (and on PostgreSQL if it answers at 127.0.0.1:5432, in a database made for the
    run), against raw httpx.AsyncClient POSTs of bodies made the same way, at the worker's
    concurrency (20 x 4), through a pool with its limits; a delivery counts once its
-   outcome is committed. N is 2,000, not 5,000: at the ~60/s first measured on a busy
-   2-core machine, 5,000 took 90 s per database.
+   outcome is committed. N is 2,000, which at the 250-340/s measured here is several
+   seconds per database, enough for a steady rate.
 2. Isolation: deliveries made at half the SQLite throughput (or ``BENCH_WEBHOOKS_RATE``)
    for ``BENCH_WEBHOOKS_SECONDS``, to 20 healthy endpoints, then with one never answering
    (2 s total timeout) and one answering 500: healthy ones' creation-to-arrival latency.
 3. Scale: ``BENCH_WEBHOOKS_BACKLOG`` (100,000) retries due for one endpoint: the SQLite
    file's size, a worker's drain rate and RSS growth, in a process of its own. At the
-   20-30/s seen, 100,000 would take over an hour, so the drain stops after
+   ~160/s seen, 100,000 would take over ten minutes, so the drain stops after
    ``BENCH_WEBHOOKS_DRAIN_S`` (30 s): the rest is reported as left, not extrapolated."""
 
 from __future__ import annotations
@@ -220,8 +220,11 @@ def report(results: dict[str, Any]) -> None:
     for backend, got in ((b, flows[b]) for b in ("sqlite", "postgresql") if b in flows):
         print(f"  worker, {backend:<15} {got['deliveries_per_s']:7.0f} deliveries/s "
               f"({got['seconds']:.1f} s, receiver got {got['receiver_count']:,})   "
-              f"ratio {got['ratio']:.2f}  (targets >= 0.6 and >= 1,000/s: "
-              f"{'met' if got['ratio'] >= 0.6 and got['deliveries_per_s'] >= 1000 else 'missed'})")
+              f"ratio {got['ratio']:.2f}  (target >= 0.6: {_met(got['ratio'] >= 0.6)}; "
+              f">= 1,000/s: {_met(got['deliveries_per_s'] >= 1000)})")
+    if raw["deliveries_per_s"] < 1000:
+        print("  (raw httpx itself stays under 1,000/s on this machine: the absolute target "
+              "needs a faster machine or client, whatever the worker does)")
     iso = results["isolation"]
     print(f"  isolation: {iso['rate']:.0f} deliveries/s made for {iso['seconds']:.0f} s; "
           "healthy endpoints' creation-to-arrival latency")
@@ -230,8 +233,7 @@ def report(results: dict[str, Any]) -> None:
         print(f"    {label:<20} p50 {got['p50_ms']:6.1f} ms   p99 {got['p99_ms']:6.1f} ms   "
               f"max {got['max_ms']:6.1f} ms   ({got['arrived']:,} of {got['healthy']:,}; "
               f"{got['failed_attempts']} failed attempts)")
-    print(f"    p99 ratio {iso['p99_ratio']:.2f}  (target <= 2: "
-          f"{'met' if iso['p99_ratio'] <= 2 else 'missed'})")
+    print(f"    p99 ratio {iso['p99_ratio']:.2f}  (target <= 2: {_met(iso['p99_ratio'] <= 2)})")
     sc = results["scale"]
     print(f"  {sc['backlog']:,} retries due for one endpoint, SQLite: file "
           f"{sc['db_mb_before']:.0f} MB ({sc['db_mb_after']:.0f} MB after); worker process "
@@ -240,6 +242,10 @@ def report(results: dict[str, Any]) -> None:
             f"budget with {sc['left_pending']:,} still pending: not extrapolated")
     print(f"    worker drained {sc['drained']:,} in {sc['seconds']:.1f} s, "
           f"{sc['deliveries_per_s']:.0f} deliveries/s ({left})\n", flush=True)
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "missed"
 
 
 if __name__ == "__main__":

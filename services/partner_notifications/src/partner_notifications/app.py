@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
-from civic.kafka.background import BackgroundConsumer
+from civic.kafka.background import BackgroundConsumer, waiting_out_database_outages
 from civic.publishing import Publishing
 from partner_notifications import IDENTITY
 from partner_notifications.database import schema
@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     planner = DeliveryPlanner(database.sessions, on_new=worker.notify,
                               claim_url=lambda case: f"{intake}/v1/cases/{case}/claim")
     consumer = BackgroundConsumer(group=settings.consumer_group, topics=TOPICS,
-                                  handler=planner.handle, producer=publishing.producer,
+                                  handler=waiting_out_database_outages(planner.handle),
+                                  producer=publishing.producer,
                                   metrics=publishing.kafka_metrics,
                                   production=settings.is_production)
     container = Container(

@@ -13,6 +13,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import anyio
 from sqlalchemy import select
 
 from civic.contracts.partners import DeliveryAttempted
@@ -113,3 +114,17 @@ def test_one_outcome_that_cannot_be_kept_holds_no_other_back(platform_for, recei
         "still leased: it is sent again, under its id, when the lease runs out")
     assert "could not be recorded" in caplog.text
 
+
+
+def test_outcomes_still_waiting_at_shutdown_are_all_recorded(platform_for, receiver):
+    """The attempts end (the stream closes) while the recorder holds the first of a
+    batch: the rest of the batch is still taken and recorded, and recording ends."""
+    container, _, jobs = _two_endpoints(platform_for, receiver, pending=2)
+    finished, outcomes = anyio.create_memory_object_stream(len(jobs))
+    for job in jobs:
+        finished.send_nowait((job, OK))
+    finished.close()
+    anyio.run(container.worker._record_outcomes, outcomes)
+    deliveries, attempts, _, _ = _rows(container)
+    assert {a.delivery_id for a in attempts} == {j.delivery_id for j in jobs}
+    assert all(d.status == "delivered" for d in deliveries.values())

@@ -8,13 +8,41 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from civic.contracts.envelope import Envelope
 from civic.kafka.consumer import EventConsumer, Handler, dev_consumer_settings
 from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 
 log = logging.getLogger(__name__)
+# Below the consumer's max_poll_interval (300 s): longer, and the group would move the
+# partition elsewhere mid-wait. An outage longer than this dead-letters what arrives.
+OUTAGE_WAIT_S = 240.0
+
+
+def waiting_out_database_outages(handler: Handler, *, wait_s: float = OUTAGE_WAIT_S,
+                                 sleep: Callable[[float], None] = time.sleep) -> Handler:
+    """The handler, made to wait (up to ``wait_s``) while the database is unreachable,
+    rather than fail until the consumer's retries run out and a good event is
+    dead-lettered. Other errors go to the consumer's retries at once."""
+    def handle(envelope: Envelope) -> None:
+        waited, pause = 0.0, 0.5
+        while True:
+            try:
+                return handler(envelope)
+            except (OperationalError, InterfaceError) as exc:
+                if waited >= wait_s:
+                    raise
+                log.warning("the database is unreachable (%s); event %s waits",
+                            type(exc).__name__, envelope.id)
+                sleep(pause)
+                waited, pause = waited + pause, min(pause * 2, 10.0)
+
+    return handle
 
 
 class BackgroundConsumer:

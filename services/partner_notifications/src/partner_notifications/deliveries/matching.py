@@ -19,14 +19,11 @@ Who is told what:
 
 from __future__ import annotations
 
-import logging
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
@@ -38,11 +35,7 @@ from partner_notifications.deliveries.models import Delivery, KnownCase
 from partner_notifications.partners.models import Partner
 from partner_notifications.subscriptions.models import Subscription
 
-log = logging.getLogger(__name__)
 TOPICS = ["cases.submitted", "cases.scored", "cases.lifecycle", "areas.need"]
-# Below the consumer's max_poll_interval (300 s): longer, and the group would move the
-# partition elsewhere mid-wait. An outage longer than this dead-letters what arrives.
-OUTAGE_WAIT_S = 240.0
 BAND_ORDER = {band.value: rank for rank, band in enumerate(Band)}
 ANNOUNCED = {CaseStatus.SUBMITTED.value, CaseStatus.TRIAGED.value}
 HELD = {CaseStatus.CLAIMED.value, CaseStatus.IN_PROGRESS.value}
@@ -74,22 +67,6 @@ class DeliveryPlanner:
         self.clock = clock
 
     def handle(self, envelope: Envelope) -> None:
-        """Apply one event; while the database is unreachable, wait for it (up to
-        ``OUTAGE_WAIT_S``, inside the consumer's poll interval) rather than let the
-        consumer's retries run out and dead-letter a good event."""
-        waited, pause = 0.0, 0.5
-        while True:
-            try:
-                return self._handle(envelope)
-            except (OperationalError, InterfaceError) as exc:
-                if waited >= OUTAGE_WAIT_S:
-                    raise
-                log.warning("the database is unreachable (%s); event %s waits",
-                            type(exc).__name__, envelope.id)
-                time.sleep(pause)
-                waited, pause = waited + pause, min(pause * 2, 10.0)
-
-    def _handle(self, envelope: Envelope) -> None:
         payload, added = envelope.payload, 0
         with self.sessions.begin() as session:
             if isinstance(payload, CaseSubmitted):

@@ -71,15 +71,13 @@ def lease(session: Session, ids: Iterable[uuid.UUID], token: str, now: datetime,
     wanted = list(ids)
     if not wanted:
         return []
-    session.execute(update(Delivery).where(
+    return list(session.scalars(update(Delivery).where(
         # status wrapped, so SQLite finds the rows by id rather than through the due
         # index (status, next attempt), which with a big queue reads all of it
         Delivery.id.in_(wanted), func.coalesce(Delivery.status, "") == "pending",
         or_(Delivery.leased_until.is_(None), Delivery.leased_until < now),
-    ).values(leased_until=until, leased_by=token).execution_options(
-        synchronize_session=False))
-    return list(session.scalars(select(Delivery).where(
-        Delivery.id.in_(wanted), Delivery.leased_by == token)))
+    ).values(leased_until=until, leased_by=token).returning(Delivery).execution_options(
+        synchronize_session=False)))
 
 
 def held_all(session: Session, tokens: dict[uuid.UUID, str]) -> dict[uuid.UUID, Delivery]:

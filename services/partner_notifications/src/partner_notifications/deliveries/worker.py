@@ -220,7 +220,7 @@ class DeliveryWorker:
                 while len(batch) < MAX_IN_FLIGHT:
                     try:
                         batch.append(outcomes.receive_nowait())
-                    except anyio.WouldBlock:
+                    except (anyio.WouldBlock, anyio.EndOfStream):  # (ended: shutting down)
                         break
                 await anyio.to_thread.run_sync(self._record, batch)
                 self._done([job for job, _ in batch])

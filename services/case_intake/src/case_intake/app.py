@@ -2,8 +2,9 @@
 
 The skeleton (problems, limits, metrics, health, broker, topics) is civic's; this file
 adds case intake's routers, its container and its lifespan work: the group-commit
-writer, the outbox relay, and the reader that keeps the partner directory (partner keys
-and their coverage, issued by partner notifications) current in every worker.
+writer, the outbox relay, the reader that keeps the partner directory (partner keys
+and their coverage, issued by partner notifications) current in every worker, and the
+consumer group that keeps each case's score (the staff queue's order) from cases.scored.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from case_intake.metrics import IntakeMetrics
 from case_intake.open311.endpoints import router as open311_router
 from case_intake.open311.service import Open311Service
 from case_intake.residents.pseudonym import Pseudonymiser
+from case_intake.scores.service import TOPICS as SCORE_TOPICS
+from case_intake.scores.service import ScoreReadModel
 from case_intake.settings import Settings
 from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
 from civic.http.auth import ApiKeyStore
 from civic.http.directory import PartnerDirectory
+from civic.kafka.background import BackgroundConsumer, waiting_out_database_outages
 from civic.process import tune_gc_for_server
 from civic.publishing import Publishing
 from civic.reference import geography
@@ -46,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = ServiceDatabase(schema(), settings.database_url)
     database.migrate()
     broker = Broker()
-    relay = Publishing(IDENTITY, database.engine, broker).relay
+    publishing = Publishing(IDENTITY, database.engine, broker)
+    relay = publishing.relay
     metrics = IntakeMetrics()
     filing = CaseFiling(database.engine, LocationResolver(geography()),
                         Pseudonymiser(settings.pseudonym_secret.get_secret_value()), metrics,
@@ -56,6 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             timedelta(seconds=settings.idempotency_ttl_s)))
     cases = CaseService(database.engine, database.sessions, metrics, on_publish=relay.notify)
     directory = PartnerDirectory()
+    scores = BackgroundConsumer(
+        group=settings.consumer_group, topics=SCORE_TOPICS,
+        handler=waiting_out_database_outages(
+            ScoreReadModel(database.engine, database.sessions).handle),
+        producer=publishing.producer, metrics=publishing.kafka_metrics,
+        production=settings.is_production)
     api_keys = ApiKeyStore(database.engine, directory=directory)
     container = Container(
         settings=settings, database=database, api_keys=api_keys, relay=relay, filing=filing,
@@ -81,9 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reader = directory.reader(started.servers, IDENTITY.client_id)
         if settings.run_consumers:
             reader.start()
+            scores.start(started.servers)
         try:
             yield
         finally:
+            scores.stop()
             reader.stop()
             relay.stop()
             filing.writer.stop()

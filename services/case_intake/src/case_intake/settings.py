@@ -31,7 +31,10 @@ class Settings(ServiceSettings):
     run_relay: bool = Field(default=True, description="Relay the outbox in the API process.")
     run_consumers: bool = Field(
         default=True, description="Follow partners.directory, where partner keys and their "
-        "coverage come from (off only in API tests).")
+        "coverage come from, and keep the score read model from cases.scored (off only in "
+        "API tests).")
+    consumer_group: str = Field(
+        default="case_intake", description="The consumer group reading cases.scored.")
     relay_poll_seconds: float = Field(
         default=0.05, gt=0, description="How often a separate relay process looks for events.")
     contact_lookback_days: int = 365

@@ -34,6 +34,7 @@ from case_intake.cases.schemas import (
 )
 from case_intake.idempotency import repository as idempotency
 from case_intake.metrics import IntakeMetrics
+from case_intake.scores import repository as scores
 from civic import outbox
 from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
 from civic.contracts.common import ActorRole, CaseStatus
@@ -193,6 +194,7 @@ class CaseService:
                                       event_type=CaseSubmitted.event_type,
                                       fields={"resident_key": None})
                 audit.blank_purposes(session, case_id, cases.ERASED_TEXT)
+                scores.forget(session, case_id)  # it leaves the staff queue with its data
                 # the review reason can quote the postcode the resident gave
                 case.review_reason = cases.ERASED_TEXT if case.review_reason else None
                 case.erased_at, case.resident_key, case.updated_at = now, None, now

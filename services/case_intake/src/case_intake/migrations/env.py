@@ -6,6 +6,7 @@ from case_intake.audit import models as _audit  # noqa: F401
 from case_intake.cases import models as _cases  # noqa: F401
 from case_intake.database import schema
 from case_intake.idempotency import models as _idempotency  # noqa: F401
+from case_intake.scores import models as _scores  # noqa: F401
 from case_intake.settings import Settings
 from case_intake.staff_sessions import models as _staff_sessions  # noqa: F401
 from civic.db import run_alembic_env

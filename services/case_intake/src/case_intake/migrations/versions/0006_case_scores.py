@@ -1,0 +1,40 @@
+"""case scores: the read model of need scoring's verdicts, for the staff queue
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 05:30:00
+
+Filled from cases.scored by the service's consumer group; an empty table after the
+upgrade fills as the group reads the topic from its beginning.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'case_scores',
+        sa.Column('case_id', sa.String(length=36), nullable=False),
+        sa.Column('score', sa.Integer(), nullable=False),
+        sa.Column('band', sa.String(length=8), nullable=False),
+        sa.Column('band_rank', sa.Integer(), nullable=False),
+        sa.Column('policy_version', sa.String(length=40), nullable=False),
+        sa.Column('reasons', sa.JSON(), nullable=False),
+        sa.Column('overridden', sa.Boolean(), nullable=False),
+        sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('event_id', sa.String(length=64), nullable=False),
+        sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('case_id'))
+    op.create_index('ix_case_scores_queue', 'case_scores',
+                    ['band_rank', 'score', 'opened_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_case_scores_queue', table_name='case_scores')
+    op.drop_table('case_scores')

@@ -1,0 +1,97 @@
+"""The score read model (fed events here; the broker is in test_from_the_bus.py): the
+latest score is kept with its band, policy version and top reasons; an event read twice
+or older than the score held changes nothing; a score for an erased or unknown case is
+not kept, and erasing a case removes its score.
+
+Mutations seen to fail: the staleness check removed (the older score replaced the
+newer), and erasure not forgetting the score (the row stayed)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from case_intake.cases.models import Case
+from case_intake.scores.models import CaseScore
+from case_intake.scores.service import ScoreReadModel
+from civic.contracts import decode, encode
+from civic.contracts.envelope import Envelope
+from civic.contracts.scoring import CaseScored
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def score_event(case_id: str, *, at: datetime, score: int = 62, band: str = "high",
+                override: dict[str, Any] | None = None) -> Envelope:
+    record = encode(CaseScored.model_validate({
+        "case_id": case_id, "scored_at": at, "score": score, "band": band,
+        "policy_version": "need-2026.11", "override": override,
+        "contributions": [
+            {"factor": "lives_alone", "input_value": True, "weight": 1.0, "points": 12,
+             "reason": "The resident lives alone."},
+            {"factor": "urgency", "input_value": "today", "weight": 1.0, "points": 40,
+             "reason": "Help is needed today."},
+            {"factor": "children", "input_value": 0, "weight": 1.0, "points": 0,
+             "reason": "No children in the household."},
+            {"factor": "disability", "input_value": True, "weight": 1.0,
+             "points": score - 52, "reason": "A disability or long-term condition."}]}),
+        source="urn:test")
+    return decode(record.headers, record.value, record.key)
+
+
+def held(app, case_id: str) -> CaseScore | None:  # type: ignore[no-untyped-def]
+    with app.state.container.database.sessions() as session:
+        return session.get(CaseScore, case_id)
+
+
+def model(client) -> ScoreReadModel:  # type: ignore[no-untyped-def]
+    database = client.app.state.container.database
+    return ScoreReadModel(database.engine, database.sessions)
+
+
+def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> None:
+    case = new_case()
+    model(client).handle(score_event(case["id"], at=T0))
+    row = held(client.app, case["id"])
+    assert row is not None
+    assert (row.score, row.band, row.band_rank, row.policy_version, row.overridden) == (
+        62, "high", 2, "need-2026.11", False)
+    assert row.reasons == ["Help is needed today.", "The resident lives alone.",
+                           "A disability or long-term condition."], "most points first"
+    with client.app.state.container.database.sessions() as session:
+        assert row.opened_at == session.get(Case, case["id"]).created_at, "for the order"
+    model(client).handle(score_event(case["id"], at=T0 + timedelta(minutes=5), score=90,
+                                     band="urgent", override={
+                                         "band": "urgent", "override_id": 7,
+                                         "actor_role": "staff", "overridden_at": T0}))
+    row = held(client.app, case["id"])
+    assert row is not None and (row.score, row.band, row.overridden) == (90, "urgent", True)
+
+
+def test_an_event_read_twice_or_older_than_the_score_held_changes_nothing(client,
+                                                                          new_case) -> None:
+    case_id = new_case()["id"]
+    newer = score_event(case_id, at=T0 + timedelta(minutes=5), score=70)
+    model(client).handle(newer)
+    model(client).handle(score_event(case_id, at=T0, score=55, band="medium"))
+    row = held(client.app, case_id)
+    assert row is not None and (row.score, row.event_id) == (70, newer.id)
+    model(client).handle(newer)
+    assert held(client.app, case_id).event_id == newer.id  # type: ignore[union-attr]
+
+
+def test_scores_for_unknown_or_erased_cases_are_not_kept_and_erasure_removes_one(
+        client, new_case, as_) -> None:  # type: ignore[no-untyped-def]
+    unknown = str(uuid.uuid4())
+    model(client).handle(score_event(unknown, at=T0))
+    assert held(client.app, unknown) is None
+    case_id = new_case()["id"]
+    model(client).handle(score_event(case_id, at=T0))
+    assert held(client.app, case_id) is not None
+    erased = client.post(f"/v1/cases/{case_id}/erasure", json={"reason": "resident asked"},
+                         headers=as_("staff"))
+    assert erased.status_code == 200, erased.text
+    assert held(client.app, case_id) is None, "the erased case left the read model"
+    model(client).handle(score_event(case_id, at=T0 + timedelta(hours=1)))
+    assert held(client.app, case_id) is None, "a late score does not bring it back"

@@ -133,6 +133,7 @@ INTAKE: list[Cell] = [
     Cell("GET", "/check-progress", PUBLIC),
     Cell("GET", "/staff/sign-in", PUBLIC),
     Cell("GET", "/staff/request-help", (303,) * 6),
+    Cell("GET", "/staff/queue", (303,) * 6),
     Cell("POST", "/request-help", PUBLIC, request=_resident_form),  # files as the resident
     Cell("POST", "/staff/request-help", (303,) * 6, request=_resident_form),
     Cell("POST", "/staff/sign-in", (403,) * 6, request=_sign_in_form),

@@ -34,6 +34,8 @@ from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.scores.service import TOPICS as SCORE_TOPICS
 from case_intake.scores.service import ScoreReadModel
 from case_intake.settings import Settings
+from case_intake.staff_queue.endpoints import router as queue_router
+from case_intake.staff_queue.service import StaffQueue
 from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database.engine, database.sessions, api_keys,
             secret=settings.session_secret.get_secret_value(),
             idle=timedelta(minutes=settings.session_idle_minutes),
-            absolute=timedelta(hours=settings.session_absolute_hours)))
+            absolute=timedelta(hours=settings.session_absolute_hours)),
+        staff_queue=StaffQueue(database.sessions))
 
     @asynccontextmanager
     async def lifespan(started: Broker) -> AsyncIterator[None]:
@@ -104,5 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         IDENTITY, settings, container=container, database=database,
         api_keys=container.api_keys, lifespan=lifespan,
-        routers=[cases_router, claims_router, open311_router, form_router],
+        routers=[cases_router, claims_router, open311_router, form_router, queue_router],
         static=("/static", Path(__file__).parent / "form" / "static"))

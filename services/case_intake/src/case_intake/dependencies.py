@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from case_intake.cases.filing import CaseFiling
 from case_intake.cases.service import CaseService
 from case_intake.claims.service import ClaimService
+from case_intake.form.staff_web import SESSION_COOKIE
 from case_intake.open311.service import Open311Service
 from case_intake.settings import Settings
-from case_intake.staff_sessions.service import StaffSessionService
+from case_intake.staff_queue.service import StaffQueue
+from case_intake.staff_sessions.service import SessionCheck, StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import from_container
 from civic.http.auth import ApiKeyStore
@@ -32,6 +34,7 @@ class Container:
     claims: ClaimService
     open311: Open311Service
     staff_sessions: StaffSessionService
+    staff_queue: StaffQueue
 
 
 Filing = Annotated[CaseFiling, Depends(from_container("filing"))]
@@ -40,3 +43,13 @@ Claims = Annotated[ClaimService, Depends(from_container("claims"))]
 Open311 = Annotated[Open311Service, Depends(from_container("open311"))]
 Config = Annotated[Settings, Depends(from_container("settings"))]
 StaffSessions = Annotated[StaffSessionService, Depends(from_container("staff_sessions"))]
+Queue = Annotated[StaffQueue, Depends(from_container("staff_queue"))]
+
+
+def _staff_check(request: Request, sessions: StaffSessions) -> SessionCheck:
+    """The staff session the cookie names. A plain function, so FastAPI runs it in a
+    worker thread: it reads (and touches) the session in the database."""
+    return sessions.check(request.cookies.get(SESSION_COOKIE))
+
+
+StaffCheck = Annotated[SessionCheck, Depends(_staff_check)]

@@ -55,8 +55,8 @@ def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> Non
     model(client).handle(score_event(case["id"], at=T0))
     row = held(client.app, case["id"])
     assert row is not None
-    assert (row.score, row.band, row.band_rank, row.policy_version, row.overridden) == (
-        62, "high", 2, "need-2026.11", False)
+    assert (row.score, row.band, row.queue_key, row.policy_version, row.overridden) == (
+        62, "high", 1038, "need-2026.11", False)
     assert row.reasons == ["Help is needed today.", "The resident lives alone.",
                            "A disability or long-term condition."], "most points first"
     with client.app.state.container.database.sessions() as session:

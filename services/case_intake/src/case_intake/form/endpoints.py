@@ -9,11 +9,11 @@ import secrets
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from case_intake.cases.filing import CaseFiling
-from case_intake.dependencies import Cases, Config, Filing, StaffSessions
+from case_intake.dependencies import Cases, Config, Filing, StaffCheck, StaffSessions
 from case_intake.form.fields import CATEGORY_LABELS, URGENCY_LABELS, parse
 from case_intake.form.pages import render
 from case_intake.form.staff_web import (
@@ -27,7 +27,7 @@ from case_intake.form.staff_web import (
     to_sign_in,
 )
 from case_intake.settings import Settings
-from case_intake.staff_sessions.service import SessionCheck, StaffSession
+from case_intake.staff_sessions.service import StaffSession
 from civic.errors import DomainError, NotAllowed
 from civic.http.auth import Principal, Role
 
@@ -44,15 +44,6 @@ def _form_page(request: Request, settings: Settings, *, staff: StaffSession | No
                    csrf_token=staff.csrf_token if staff else "", values=values,
                    errors=errors or [], error_map=dict(errors or []),
                    categories=CATEGORY_LABELS, urgencies=URGENCY_LABELS)
-
-
-def _staff_check(request: Request, sessions: StaffSessions) -> SessionCheck:
-    """The staff session the cookie names. A plain function, so FastAPI runs it in a
-    worker thread: it reads (and touches) the session in the database."""
-    return sessions.check(request.cookies.get(SESSION_COOKIE))
-
-
-StaffCheck = Annotated[SessionCheck, Depends(_staff_check)]
 
 
 @router.get("/")

@@ -15,14 +15,18 @@ from civic.db import UtcDateTime
 
 class CaseScore(Base):
     __tablename__ = "case_scores"
-    # the queue's order: most urgent band, then highest score, then oldest case
-    __table_args__ = (Index("ix_case_scores_queue", "band_rank", "score", "opened_at"),)
+    # the staff queue reads this index in order: most urgent band, then highest score,
+    # then oldest case, every key ascending (see queue_key), so a page at any depth
+    # starts with one index seek
+    __table_args__ = (Index("ix_case_scores_queue", "queue_key", "opened_at", "case_id"),)
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(String(8))
-    band_rank: Mapped[int] = mapped_column(Integer)  # low 0 … urgent 3, so it sorts
+    # the band and score as one ascending number, the most urgent band's highest
+    # score first: (3 - band rank) * 1000 + (100 - score)
+    queue_key: Mapped[int] = mapped_column(Integer)
     policy_version: Mapped[str] = mapped_column(String(40))
     # the factors' reasons, most points first (policy text, never the resident's words)
     reasons: Mapped[list[str]] = mapped_column(JSON)

@@ -28,6 +28,11 @@ BAND_RANK = {band.value: rank for rank, band in enumerate(Band)}
 REASONS_KEPT = 3
 
 
+def queue_key(band: str, score: int) -> int:
+    """See CaseScore.queue_key."""
+    return (len(BAND_RANK) - 1 - BAND_RANK[band]) * 1000 + (100 - score)
+
+
 class ScoreReadModel:
     def __init__(self, engine: Engine, sessions: sessionmaker[Session]) -> None:
         self.engine = engine
@@ -53,8 +58,8 @@ class ScoreReadModel:
                                  or held.scored_at >= scored.scored_at):
             return  # the same event again, or older than the score held
         row = held or CaseScore(case_id=case_id, opened_at=case.created_at)
-        row.score, row.band, row.band_rank = scored.score, scored.band.value, BAND_RANK[
-            scored.band.value]
+        row.score, row.band = scored.score, scored.band.value
+        row.queue_key = queue_key(scored.band.value, scored.score)
         row.policy_version, row.scored_at, row.event_id = (
             scored.policy_version, scored.scored_at, event_id)
         row.overridden = scored.override is not None

@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column('case_id', sa.String(length=36), nullable=False),
         sa.Column('score', sa.Integer(), nullable=False),
         sa.Column('band', sa.String(length=8), nullable=False),
-        sa.Column('band_rank', sa.Integer(), nullable=False),
+        sa.Column('queue_key', sa.Integer(), nullable=False),
         sa.Column('policy_version', sa.String(length=40), nullable=False),
         sa.Column('reasons', sa.JSON(), nullable=False),
         sa.Column('overridden', sa.Boolean(), nullable=False),
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('case_id'))
     op.create_index('ix_case_scores_queue', 'case_scores',
-                    ['band_rank', 'score', 'opened_at'], unique=False)
+                    ['queue_key', 'opened_at', 'case_id'], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,53 @@
+"""The staff queue: open cases in the order the need score gives, explained in a line.
+
+Reading the queue shows no personal data (reference, ward, categories, score and
+reason only), so it is not audited; the case page's contact details are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from case_intake.cases.models import Case
+from case_intake.scores.models import CaseScore
+from case_intake.staff_queue import repository
+from case_intake.staff_queue.schemas import Position, QueueFilters, QueuePage, QueueRow
+
+PAGE_SIZE = 50
+UNSCORED_SHOWN = 20
+
+
+class StaffQueue:
+    def __init__(self, sessions: sessionmaker[Session], page_size: int = PAGE_SIZE,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.sessions = sessions
+        self.page_size = page_size
+        self.clock = clock
+
+    def page(self, filters: QueueFilters, after: Position | None = None) -> QueuePage:
+        now, size = self.clock(), self.page_size
+        with self.sessions() as session:
+            found = repository.scored(session, filters, after, size + 1, now)
+            waiting = ([] if after else
+                       repository.unscored(session, filters, UNSCORED_SHOWN, now))
+        more = len(found) > size
+        found = found[:size]
+        last = found[-1][1] if more else None
+        return QueuePage(
+            rows=[row(case, score) for case, score in found],
+            unscored=[row(case, None) for case in waiting],
+            next_position=Position(last.queue_key, last.opened_at, last.case_id)
+            if last else None)
+
+
+def row(case: Case, score: CaseScore | None) -> QueueRow:
+    return QueueRow(
+        case_id=case.id, reference=case.id[:8].upper(), opened_at=case.created_at,
+        ward_code=case.ward_code, categories=list(case.categories), status=case.status,
+        channel=case.channel, band=score.band if score else None,
+        score=score.score if score else None,
+        reason=score.reasons[0] if score and score.reasons else None,
+        contact_may_be_shared=case.share_with_partners, held_by=case.claimed_by,
+        needs_review=case.needs_review)

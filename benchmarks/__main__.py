@@ -8,7 +8,14 @@ import platform
 import sys
 from typing import Any
 
-from benchmarks import http_intake, need_scoring, outbox_relay, partner_webhooks, qr_redirects
+from benchmarks import (
+    http_intake,
+    need_scoring,
+    outbox_relay,
+    partner_webhooks,
+    qr_redirects,
+    staff_queue,
+)
 
 
 def _cpu(scenario: dict[str, Any]) -> str:
@@ -45,6 +52,9 @@ def main() -> int:
     if only == ["partner_notifications"]:
         partner_webhooks.report(partner_webhooks.run())
         return 0
+    if only == ["staff_queue"]:
+        staff_queue.report(staff_queue.run())
+        return 0
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     # A full producer buffer is the back-pressure a throughput run is meant to reach;
@@ -68,6 +78,8 @@ def main() -> int:
               f"p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms (target <= 50 ms), "
               f"errors {half['errors']}")
     print(flush=True)
+    queue = staff_queue.run()
+    staff_queue.report(queue)
 
     relay = outbox_relay.run()
     print(f"Outbox relay vs raw kafka-python produce ({relay['events']} events, embedded broker)")
@@ -93,7 +105,7 @@ def main() -> int:
     report_redirects(qr)
     webhooks = partner_webhooks.run()
     partner_webhooks.report(webhooks)
-    print(json.dumps({"http": http, "outbox": relay, "need_scoring": scoring,
+    print(json.dumps({"http": http, "staff_queue": queue, "outbox": relay, "need_scoring": scoring,
                       "qr_events": qr, "partner_notifications": webhooks}, indent=1),
           file=sys.stderr)
     return 0

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
+from case_intake.cases.models import Case
 from case_intake.database import schema
 from civic.db import ServiceDatabase
 from civic_testing.migrations import migrate
@@ -31,5 +32,33 @@ def test_an_idempotency_record_from_0001_learns_its_case(database_url: str) -> N
         with database.engine.connect() as conn:
             found = conn.execute(text("SELECT case_id FROM idempotency_keys")).scalar()
         assert found == "5b1f0c1e-0000-4000-8000-000000000001"
+    finally:
+        database.dispose()
+
+
+def test_cases_filed_before_0006_join_the_queue_unscored(database_url: str) -> None:
+    database = ServiceDatabase(schema(), database_url)
+    at = datetime.now(UTC)
+
+    def case(case_id: str, erased: bool) -> dict[str, object]:
+        return {"id": case_id, "created_at": at, "updated_at": at, "channel": "phone",
+                "source": None, "categories": ["food"], "urgency": "today", "household": {},
+                "status": "submitted", "ward_code": None, "lsoa_code": None,
+                "location_resolved": False, "needs_review": True, "review_reason": None,
+                "resident_key": None, "previous_contacts_12m": 0, "lawful_basis": "public_task",
+                "share_with_partners": False, "terms_version": "2026-10", "claimed_by": None,
+                "receipt_hash": case_id, "created_by": "staff.old",
+                "erased_at": at if erased else None, "version": 1}
+
+    try:
+        with database.engine.begin() as conn:
+            migrate(conn, database, "0005")
+            conn.execute(insert(Case), [case("c-open", False), case("c-erased", True)])
+        with database.engine.begin() as conn:
+            migrate(conn, database, "0006")
+        with database.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT case_id, queue_key, score, opened_at FROM case_scores")).all()
+        assert [(r[0], r[1], r[2]) for r in rows] == [("c-open", -1, None)]
     finally:
         database.dispose()

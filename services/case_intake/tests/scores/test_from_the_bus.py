@@ -70,7 +70,8 @@ def test_scores_arrive_stale_ones_are_ignored_and_erased_cases_leave(
             case_id = httpx.post(f"{server.url}/v1/cases", json=make_case_body(),
                                  headers=staff).json()["id"]
             newer_id, _, _ = publish(case_id=case_id, at=T0 + timedelta(minutes=5), score=70)
-            until(lambda: held(app, case_id), "the score arrived")
+            until(lambda: (row := held(app, case_id)) is not None and row.event_id,
+                  "the score arrived")
             _, tp, stale_offset = publish(case_id=case_id, at=T0, score=40, band="medium")
             until(lambda: handled(tp, stale_offset), "the stale score was read")
             row = held(app, case_id)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from case_intake.cases.models import Case
-from case_intake.scores.models import CaseScore
+from case_intake.scores.models import UNSCORED, CaseScore
 from case_intake.scores.service import ScoreReadModel
 from civic.contracts import decode, encode
 from civic.contracts.envelope import Envelope
@@ -48,6 +48,12 @@ def held(app, case_id: str) -> CaseScore | None:  # type: ignore[no-untyped-def]
 def model(client) -> ScoreReadModel:  # type: ignore[no-untyped-def]
     database = client.app.state.container.database
     return ScoreReadModel(database.engine, database.sessions)
+
+
+def test_a_filed_case_is_in_the_read_model_unscored_at_once(client, new_case) -> None:
+    row = held(client.app, new_case()["id"])
+    assert row is not None and row.queue_key == UNSCORED and row.score is None
+    assert row.event_id is None and row.band is None
 
 
 def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> None:

@@ -1,6 +1,6 @@
 """The staff queue page over real HTTP handling (TestClient) on SQLite and PostgreSQL:
 open cases in need order (band, then score, then oldest), each filter, keyset paging
-that neither skips nor repeats, cases waiting for a score shown apart, an erased case
+that neither skips nor repeats, cases waiting for a score first, an erased case
 gone, bad filters answered with the error summary, and sign-in required.
 
 Mutation seen to fail: the order's opened_at key dropped from the cursor (a page
@@ -66,7 +66,7 @@ def test_open_cases_in_need_order_with_what_explains_each(client, new_case) -> N
     assert page.status_code == 200
     assert shown(page.text) == [ref(waiting)] + [ref(c) for c in (
         urgent, high_70, high_60, high_60_later, low)], "band, score, then oldest first"
-    assert "Waiting for a score" in page.text
+    assert "Not scored yet" in page.text
     assert "Help is needed today." in page.text, "each row's one-line reason"
     assert "Food" in page.text and "Nobody" in page.text
 

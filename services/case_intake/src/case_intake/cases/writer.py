@@ -24,6 +24,7 @@ from case_intake import IDENTITY
 from case_intake.cases import repository as cases
 from case_intake.idempotency import repository as idempotency
 from case_intake.idempotency.sealing import IdempotentRequest
+from case_intake.scores import repository as scores
 from civic import outbox
 from civic.contracts.cases import CaseSubmitted
 from civic.db import write_lock
@@ -152,6 +153,7 @@ class CaseWriter:
                 [{"case_id": c.case_id, "key": k, "created_at": c.case["created_at"]}
                  for c in fresh for k in c.keys],
                 [c.first_status for c in fresh])
+            scores.add_unscored(conn, [(c.case_id, c.case["created_at"]) for c in fresh])
             outbox.enqueue_many(conn, events, source=IDENTITY.event_source)
             # Also deletes the expired records, on every write.
             idempotency.store_many(conn, [(c.idempotency, 201, c.response) for c in fresh

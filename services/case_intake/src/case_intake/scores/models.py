@@ -1,6 +1,7 @@
 """The read model of need scoring's verdicts: each case's current score, as the staff
 queue orders and explains work by it. Need scoring owns the score; this is a copy kept
-from ``cases.scored``, never written by anything else."""
+from ``cases.scored``. Every case has its row from the moment it is filed (written with
+the case, unscored), so the queue is one index read in order, unscored cases first."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from case_intake.database import Base
 from civic.db import UtcDateTime
 
+UNSCORED = -1
+
 
 class CaseScore(Base):
     __tablename__ = "case_scores"
@@ -22,15 +25,16 @@ class CaseScore(Base):
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          primary_key=True)
-    score: Mapped[int] = mapped_column(Integer)
-    band: Mapped[str] = mapped_column(String(8))
-    # the band and score as one ascending number, the most urgent band's highest
-    # score first: (3 - band rank) * 1000 + (100 - score)
+    # The band and score as one ascending number, the most urgent band's highest score
+    # first: (3 - band rank) * 1000 + (100 - score); UNSCORED (before any) until scored.
     queue_key: Mapped[int] = mapped_column(Integer)
-    policy_version: Mapped[str] = mapped_column(String(40))
+    # The rest is None until need scoring's first score arrives.
+    score: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[str | None] = mapped_column(String(8))
+    policy_version: Mapped[str | None] = mapped_column(String(40))
     # the factors' reasons, most points first (policy text, never the resident's words)
-    reasons: Mapped[list[str]] = mapped_column(JSON)
-    overridden: Mapped[bool]  # a staff band decision is in force
-    scored_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    event_id: Mapped[str] = mapped_column(String(64))  # the cases.scored event it came from
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    overridden: Mapped[bool] = mapped_column(default=False)  # a staff band decision holds
+    scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    event_id: Mapped[str | None] = mapped_column(String(64))  # its cases.scored event
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the case's, for the order

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert
 from sqlalchemy.orm import Session
 
 from case_intake.cases.models import Case
-from case_intake.scores.models import CaseScore
+from case_intake.scores.models import UNSCORED, CaseScore
 
 
 def current(session: Session, case_id: str) -> CaseScore | None:
@@ -24,3 +26,11 @@ def add(session: Session, score: CaseScore) -> None:
 
 def forget(session: Session, case_id: str) -> None:
     session.execute(delete(CaseScore).where(CaseScore.case_id == case_id))
+
+
+def add_unscored(conn: Connection, cases: list[tuple[str, datetime]]) -> None:
+    """New cases (id, filed at) join the queue unscored, in the filing's transaction."""
+    if cases:
+        conn.execute(insert(CaseScore), [
+            {"case_id": case_id, "queue_key": UNSCORED, "overridden": False,
+             "opened_at": filed_at} for case_id, filed_at in cases])

@@ -54,8 +54,8 @@ class ScoreReadModel:
                      event_id)
             return
         held = repository.current(session, case_id)
-        if held is not None and (held.event_id == event_id
-                                 or held.scored_at >= scored.scored_at):
+        if held is not None and held.scored_at is not None and (
+                held.event_id == event_id or held.scored_at >= scored.scored_at):
             return  # the same event again, or older than the score held
         row = held or CaseScore(case_id=case_id, opened_at=case.created_at)
         row.score, row.band = scored.score, scored.band.value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, select, tuple_
+from sqlalchemy import Select, String, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from case_intake.cases.models import Case
@@ -15,10 +15,10 @@ from case_intake.staff_queue.schemas import OPEN_STATUSES, Position, QueueFilter
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
-def scored(session: Session, filters: QueueFilters, after: Position | None, limit: int,
+def in_order(session: Session, filters: QueueFilters, after: Position | None, limit: int,
            now: datetime) -> list[tuple[Case, CaseScore]]:
-    """Open scored cases in need order, from just after ``after``: read down the
-    queue index, so a page costs the same at any depth."""
+    """Open cases in need order (those not scored yet first), from just after
+    ``after``: read down the queue index, so a page costs the same at any depth."""
     query = _narrowed(select(Case, CaseScore).join(CaseScore, CaseScore.case_id == Case.id),
                       filters, now)
     if after is not None:
@@ -28,16 +28,11 @@ def scored(session: Session, filters: QueueFilters, after: Position | None, limi
     return [(case, score) for case, score in session.execute(query.limit(limit))]
 
 
-def unscored(session: Session, filters: QueueFilters, limit: int,
-             now: datetime) -> list[Case]:
-    """Open cases with no score yet, oldest first (normally seconds old)."""
-    query = _narrowed(select(Case).outerjoin(CaseScore, CaseScore.case_id == Case.id).where(
-        CaseScore.case_id.is_(None)), filters, now).order_by(Case.created_at, Case.id)
-    return list(session.scalars(query.limit(limit)))
-
-
 def _narrowed(query: Query, filters: QueueFilters, now: datetime) -> Query:
-    query = query.where(Case.erased_at.is_(None), Case.status.in_(
+    # status wrapped so no index on it is usable: the planner then reads the queue's
+    # own index in order and stops after a page, rather than collecting every open case
+    # through the status index and sorting them all (what SQLite chose, at every page)
+    query = query.where(Case.erased_at.is_(None), func.coalesce(Case.status, "").in_(
         [filters.status] if filters.status else OPEN_STATUSES))
     if filters.ward_code:
         query = query.where(Case.ward_code == filters.ward_code)

@@ -47,5 +47,4 @@ class QueueRow:
 @dataclass(frozen=True)
 class QueuePage:
     rows: list[QueueRow]
-    unscored: list[QueueRow]  # open cases need scoring has not answered for yet
     next_position: Position | None

@@ -16,7 +16,6 @@ from case_intake.staff_queue import repository
 from case_intake.staff_queue.schemas import Position, QueueFilters, QueuePage, QueueRow
 
 PAGE_SIZE = 50
-UNSCORED_SHOWN = 20
 
 
 class StaffQueue:
@@ -29,25 +28,21 @@ class StaffQueue:
     def page(self, filters: QueueFilters, after: Position | None = None) -> QueuePage:
         now, size = self.clock(), self.page_size
         with self.sessions() as session:
-            found = repository.scored(session, filters, after, size + 1, now)
-            waiting = ([] if after else
-                       repository.unscored(session, filters, UNSCORED_SHOWN, now))
+            found = repository.in_order(session, filters, after, size + 1, now)
         more = len(found) > size
         found = found[:size]
         last = found[-1][1] if more else None
         return QueuePage(
             rows=[row(case, score) for case, score in found],
-            unscored=[row(case, None) for case in waiting],
             next_position=Position(last.queue_key, last.opened_at, last.case_id)
             if last else None)
 
 
-def row(case: Case, score: CaseScore | None) -> QueueRow:
+def row(case: Case, score: CaseScore) -> QueueRow:
     return QueueRow(
         case_id=case.id, reference=case.id[:8].upper(), opened_at=case.created_at,
         ward_code=case.ward_code, categories=list(case.categories), status=case.status,
-        channel=case.channel, band=score.band if score else None,
-        score=score.score if score else None,
-        reason=score.reasons[0] if score and score.reasons else None,
+        channel=case.channel, band=score.band, score=score.score,
+        reason=score.reasons[0] if score.reasons else None,
         contact_may_be_shared=case.share_with_partners, held_by=case.claimed_by,
         needs_review=case.needs_review)

@@ -4,8 +4,9 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-27 05:30:00
 
-Filled from cases.scored by the service's consumer group; an empty table after the
-upgrade fills as the group reads the topic from its beginning.
+A row per case, written with the case (unscored) and filled from cases.scored by the
+service's consumer group; cases already filed get their unscored row here, and their
+scores as the group reads the topic from its beginning.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -20,19 +21,22 @@ def upgrade() -> None:
     op.create_table(
         'case_scores',
         sa.Column('case_id', sa.String(length=36), nullable=False),
-        sa.Column('score', sa.Integer(), nullable=False),
-        sa.Column('band', sa.String(length=8), nullable=False),
+        sa.Column('score', sa.Integer(), nullable=True),
+        sa.Column('band', sa.String(length=8), nullable=True),
         sa.Column('queue_key', sa.Integer(), nullable=False),
-        sa.Column('policy_version', sa.String(length=40), nullable=False),
-        sa.Column('reasons', sa.JSON(), nullable=False),
+        sa.Column('policy_version', sa.String(length=40), nullable=True),
+        sa.Column('reasons', sa.JSON(), nullable=True),
         sa.Column('overridden', sa.Boolean(), nullable=False),
-        sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('event_id', sa.String(length=64), nullable=False),
+        sa.Column('scored_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('event_id', sa.String(length=64), nullable=True),
         sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('case_id'))
     op.create_index('ix_case_scores_queue', 'case_scores',
                     ['queue_key', 'opened_at', 'case_id'], unique=False)
+    # every case already filed joins the queue unscored (-1), as new ones do when filed
+    op.execute("INSERT INTO case_scores (case_id, queue_key, overridden, opened_at) "
+               "SELECT id, -1, false, created_at FROM cases WHERE erased_at IS NULL")
 
 
 def downgrade() -> None:

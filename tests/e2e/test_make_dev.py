@@ -215,6 +215,22 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
             time.sleep(0.5)
             status = httpx.get(received_url).text
         assert "received: 0 " not in status and "rejected: 0" in status, status
+        # Case intake keeps the case's score from cases.scored, and the printed staff
+        # queue, signed into with the printed staff key, answers with the queue.
+        deadline = time.monotonic() + 45
+        while _read_model_band(tmp_path, case_id) is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _read_model_band(tmp_path, case_id) == score.json()["band"]
+        queue_url = re.search(r"case_intake Staff queue\s+(\S+)", text).group(1)  # type: ignore[union-attr]
+        with httpx.Client() as staff:
+            sign_in = queue_url.replace("/staff/queue", "/staff/sign-in")
+            token = re.search(r'name="csrf_token" value="([^"]+)"',  # type: ignore[union-attr]
+                              staff.get(sign_in).text).group(1)
+            assert staff.post(sign_in, data={"api_key": staff_key, "csrf_token": token}
+                              ).status_code == 303
+            queue = staff.get(queue_url)
+            assert queue.status_code == 200 and "Open cases by need" in queue.text
+            assert queue.text.count('class="queue__reference"') == 50, "a full first page"
         # The dev broker is not the run's: scan it (changelogs too) before it stops.
         assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:
@@ -223,6 +239,12 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
             tail.wait(10)
         _stop(dev, stop_signal)
     assert not any(_port_open(p) for p in (broker_port, *ports.values()))
+
+
+def _read_model_band(folder: Path, case_id: str) -> str | None:
+    with sqlite3.connect(folder / "var" / "case_intake.db") as db:
+        row = db.execute("SELECT band FROM case_scores WHERE case_id = ?", (case_id,)).fetchone()
+    return row[0] if row else None
 
 
 def test_a_second_make_dev_adds_no_demo_cases_and_shows_them_again(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from partner_notifications.deliveries.worker import DeliveryWorker
 from partner_notifications.metrics import DeliveryMetrics
 from partner_notifications.partners.models import Partner
 from partner_notifications.sending.egress import GuardedBackend
-from partner_notifications.sending.sender import WebhookSender
+from partner_notifications.sending.sender import AttemptResult, WebhookSender
 from partner_notifications.sending.signing import new_secret
 from partner_notifications.settings import Settings
 from partner_notifications.subscriptions.models import SigningSecret, Subscription
@@ -181,12 +181,13 @@ class CountingRecorder(OutcomeRecorder):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.delivered, self.failed, self._changed = 0, 0, threading.Condition()
 
-    def record_all(self, outcomes: Sequence[Outcome]) -> None:
-        super().record_all(outcomes)
+    def record_all(self, outcomes: Sequence[Outcome]) -> list[AttemptResult]:
+        recorded = super().record_all(outcomes)
         with self._changed:
-            self.delivered += sum(o.result.delivered for o in outcomes)
-            self.failed += sum(not o.result.delivered for o in outcomes)
+            self.delivered += sum(r.delivered for r in recorded)
+            self.failed += sum(not r.delivered for r in recorded)
             self._changed.notify_all()
+        return recorded
 
     def wait_delivered(self, count: int, timeout_s: float) -> bool:
         with self._changed:

@@ -1,4 +1,5 @@
-"""The staff queue page with ``BENCH_QUEUE_CASES`` (100,000) open scored cases on SQLite,
+"""The staff queue page with ``BENCH_QUEUE_CASES`` (100,000) open scored cases and
+``BENCH_QUEUE_CLOSED`` (50,000) closed ones on SQLite,
 against the bare JSON case list (``GET /v1/cases``, keyset-paged, no scores, no HTML) of
 the same server in the same run: one request at a time, as a person paging, so the
 figures are latency, not throughput.
@@ -26,13 +27,14 @@ from benchmarks.common import Server
 from case_intake.cases.models import Case
 from case_intake.database import schema
 from case_intake.scores.models import CaseScore
-from case_intake.scores.service import queue_key
+from case_intake.scores.ordering import queue_key
 from civic.db import ServiceDatabase
 from civic.http.auth import ApiKeyStore, Role
 from civic.kafka.broker import free_port
 from civic.reference import geography
 
 CASES = int(os.environ.get("BENCH_QUEUE_CASES", "100000"))
+CLOSED = int(os.environ.get("BENCH_QUEUE_CLOSED", "50000"))
 PAGES = int(os.environ.get("BENCH_QUEUE_PAGES", "200"))
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEXT = re.compile(r'href="([^"]+)" rel="next"')
@@ -40,21 +42,24 @@ BANDS = ["low", "medium", "high", "urgent"]
 CATEGORIES = ["food", "medicine", "money", "housing", "loneliness", "digital_access"]
 
 
-def _fill(database: ServiceDatabase, count: int) -> None:
+def _fill(database: ServiceDatabase, count: int, closed: int) -> None:
+    """``count`` open scored cases, then ``closed`` closed ones (which must cost the
+    queue nothing), with their score rows."""
     rng, wards = Random(5), sorted(geography().wards)
     start = datetime.now(UTC) - timedelta(days=30)
     with database.engine.begin() as conn:
-        for first in range(0, count, 5000):
+        for first in range(0, count + closed, 5000):
             cases, scores = [], []
-            for n in range(first, min(count, first + 5000)):
+            for n in range(first, min(count + closed, first + 5000)):
                 case_id, at = str(uuid.UUID(int=rng.getrandbits(128))), start + timedelta(
                     seconds=n * 20)
                 band, score = rng.choice(BANDS), rng.randint(0, 100)
+                status = rng.choice(["submitted", "triaged"]) if n < count else "closed"
                 cases.append({
                     "id": case_id, "created_at": at, "updated_at": at, "channel": "phone",
                     "source": None, "categories": rng.sample(CATEGORIES, 2),
                     "urgency": "this_week", "household": {"people": 1},
-                    "status": rng.choice(["submitted", "triaged"]), "ward_code": rng.choice(wards),
+                    "status": status, "ward_code": rng.choice(wards),
                     "lsoa_code": None, "location_resolved": True, "needs_review": False,
                     "review_reason": None, "resident_key": None, "previous_contacts_12m": 0,
                     "lawful_basis": "public_task", "share_with_partners": True,
@@ -63,7 +68,7 @@ def _fill(database: ServiceDatabase, count: int) -> None:
                     "erased_at": None, "version": 1})
                 scores.append({
                     "case_id": case_id, "score": score, "band": band,
-                    "queue_key": queue_key(band, score), "policy_version": "need-2026.11",
+                    "queue_key": queue_key(band, score, status), "policy_version": "need-2026.11",
                     "reasons": ["Help is needed today."], "overridden": False,
                     "scored_at": at, "event_id": uuid.uuid4().hex, "opened_at": at})
             conn.execute(insert(Case), cases)
@@ -88,13 +93,13 @@ def _walk(client: httpx.Client, url: str, count: int, *, follow: bool,
             "p99_ms": ranked[min(len(ranked) - 1, int(0.99 * len(ranked)))]}
 
 
-def run(cases: int = CASES, pages: int = PAGES) -> dict[str, Any]:
+def run(cases: int = CASES, pages: int = PAGES, closed: int = CLOSED) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/queue.db"
         database = ServiceDatabase(schema(), url)
         database.migrate()
         started = time.perf_counter()
-        _fill(database, cases)
+        _fill(database, cases, closed)
         fill_s = time.perf_counter() - started
         key = ApiKeyStore(database.engine).create("staff.bench", Role.STAFF)
         database.dispose()
@@ -126,7 +131,8 @@ def run(cases: int = CASES, pages: int = PAGES) -> dict[str, Any]:
                     "paging_deep": ("/staff/queue", "/v1/cases?limit=50", True),
                     "filtered": ("/staff/queue?category=housing",
                                  "/v1/cases?limit=50&category=housing", False)}
-                results: dict[str, Any] = {"cases": cases, "fill_s": fill_s, "pages": pages}
+                results: dict[str, Any] = {"cases": cases, "closed": closed, "fill_s": fill_s,
+                                           "pages": pages}
                 for name, (queue_url, json_url, follow) in walks.items():
                     queue = _walk(page, queue_url, pages, follow=follow, next_of=next_page)
                     bare = _walk(api, json_url, pages, follow=follow, next_of=next_json)
@@ -139,7 +145,8 @@ def run(cases: int = CASES, pages: int = PAGES) -> dict[str, Any]:
 
 def report(results: dict[str, Any]) -> None:
     print(f"Staff queue page vs the JSON case list, SQLite, {results['cases']:,} open scored "
-          f"cases ({results['pages']} requests per walk, one at a time)")
+          f"cases and {results['closed']:,} closed ({results['pages']} requests per walk, "
+          "one at a time)")
     for name, label in (("first_page", "first page"), ("paging_deep", "paging deep"),
                         ("filtered", "one kind of help")):
         got = results[name]

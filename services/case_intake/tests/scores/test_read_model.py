@@ -9,11 +9,13 @@ newer), and erasure not forgetting the score (the row stayed)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from case_intake.cases.models import Case
-from case_intake.scores.models import UNSCORED, CaseScore
+from case_intake.scores.models import CaseScore
+from case_intake.scores.ordering import UNSCORED
 from case_intake.scores.service import ScoreReadModel
 from civic.contracts import decode, encode
 from civic.contracts.envelope import Envelope
@@ -67,12 +69,32 @@ def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> Non
                            "A disability or long-term condition."], "most points first"
     with client.app.state.container.database.sessions() as session:
         assert row.opened_at == session.get(Case, case["id"]).created_at, "for the order"
-    model(client).handle(score_event(case["id"], at=T0 + timedelta(minutes=5), score=90,
-                                     band="urgent", override={
-                                         "band": "urgent", "override_id": 7,
-                                         "actor_role": "staff", "overridden_at": T0}))
     row = held(client.app, case["id"])
-    assert row is not None and (row.score, row.band, row.overridden) == (90, "urgent", True)
+
+
+def test_a_staff_override_republished_with_the_score_s_own_time_is_kept(client,
+                                                                         new_case) -> None:
+    """Need scoring re-publishes a score when staff override its band, keeping the
+    score's scored_at: the decision's time makes it newer (seen to fail when only
+    scored_at counted: the override was dropped)."""
+    case_id = new_case()["id"]
+    model(client).handle(score_event(case_id, at=T0, score=40, band="medium"))
+
+    def overridden(band: str, override_id: int, at: datetime) -> Envelope:
+        return score_event(case_id, at=T0, score=40, band=band, override={
+            "band": band, "override_id": override_id, "actor_role": "staff",
+            "overridden_at": at})
+
+    model(client).handle(overridden("urgent", 1, T0 + timedelta(minutes=10)))
+    row = held(client.app, case_id)
+    assert row is not None and (row.band, row.overridden, row.queue_key) == ("urgent", True, 60)
+    model(client).handle(overridden("high", 2, T0 + timedelta(minutes=20)))  # changed mind
+    assert held(client.app, case_id).band == "high"  # type: ignore[union-attr]
+    model(client).handle(overridden("low", 3, T0 + timedelta(minutes=15)))  # arrived late
+    assert held(client.app, case_id).band == "high"  # type: ignore[union-attr]
+    rescored = score_event(case_id, at=T0 + timedelta(hours=1), score=45, band="medium")
+    model(client).handle(rescored)  # scored again since (say, a new policy): newer still
+    assert held(client.app, case_id).event_id == rescored.id  # type: ignore[union-attr]
 
 
 def test_an_event_read_twice_or_older_than_the_score_held_changes_nothing(client,
@@ -85,6 +107,11 @@ def test_an_event_read_twice_or_older_than_the_score_held_changes_nothing(client
     assert row is not None and (row.score, row.event_id) == (70, newer.id)
     model(client).handle(newer)
     assert held(client.app, case_id).event_id == newer.id  # type: ignore[union-attr]
+    # the same event id again, whatever it carries, is the same event
+    again = replace(score_event(case_id, at=T0 + timedelta(hours=2), score=99, band="urgent"),
+                    id=newer.id)
+    model(client).handle(again)
+    assert held(client.app, case_id).score == 70  # type: ignore[union-attr]
 
 
 def test_scores_for_unknown_or_erased_cases_are_not_kept_and_erasure_removes_one(

@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from case_intake.cases.models import Case
-from case_intake.scores.service import ScoreReadModel, queue_key
+from case_intake.scores.models import CaseScore
+from case_intake.scores.ordering import CLOSED_OFFSET, queue_key
+from case_intake.scores.repository import follow_status
+from case_intake.scores.service import ScoreReadModel
 from civic.http.auth import Role
 
 from ..scores.test_read_model import score_event
@@ -54,7 +57,9 @@ def test_the_queue_needs_a_staff_session(client: TestClient) -> None:
 
 
 def test_open_cases_in_need_order_with_what_explains_each(client, new_case) -> None:  # type: ignore[no-untyped-def]
-    assert queue_key("urgent", 10) < queue_key("high", 99) < queue_key("high", 50)
+    assert (queue_key(None, None, "submitted") < queue_key("urgent", 10, "triaged")
+            < queue_key("high", 99, "claimed") < queue_key("high", 50, "in_progress")
+            < queue_key(None, None, "resolved") < queue_key("urgent", 90, "closed"))
     low = scored_case(client, new_case, "low", 20)
     high_60 = scored_case(client, new_case, "high", 60)
     urgent = scored_case(client, new_case, "urgent", 80)
@@ -115,3 +120,23 @@ def test_bad_filters_get_the_error_summary_naming_each(client) -> None:  # type:
                     "The page link is not one this queue made"):
         assert message in page.text
     assert "<title>Error: " in page.text
+
+
+def test_a_case_that_closes_moves_after_every_open_one_and_back_when_reopened(
+        client, new_case, as_) -> None:  # type: ignore[no-untyped-def]
+    """So pages of open cases never read past closed ones, however many pile up (seen
+    to fail with the status change not followed: the withdrawn case kept its place)."""
+    urgent = scored_case(client, new_case, "urgent", 95)
+    low = scored_case(client, new_case, "low", 5)
+    withdrawn = client.post(f"/v1/cases/{urgent}/status",
+                            json={"to": "withdrawn", "reason": "no longer needed"},
+                            headers=as_("staff"))
+    assert withdrawn.status_code == 200, withdrawn.text
+    with client.app.state.container.database.sessions() as session:
+        keys = {c: session.get(CaseScore, c).queue_key for c in (urgent, low)}
+    assert keys[urgent] > keys[low] and keys[urgent] >= CLOSED_OFFSET
+    sign_in(client)
+    assert shown(client.get("/staff/queue").text) == [ref(low)]
+    with client.app.state.container.database.sessions.begin() as session:
+        follow_status(session, urgent, "in_progress")  # as a reopened case is
+        assert session.get(CaseScore, urgent).queue_key == queue_key("urgent", 95, "triaged")

@@ -19,14 +19,16 @@ from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 
 log = logging.getLogger(__name__)
-# Below the consumer's max_poll_interval (300 s): longer, and the group would move the
-# partition elsewhere mid-wait. An outage longer than this dead-letters what arrives.
-OUTAGE_WAIT_S = 240.0
+# Per attempt. The consumer tries a handler up to RetryPolicy.max_attempts (3) times, so
+# a record's whole wait (3 x 80 s and the backoffs) stays below its max_poll_interval
+# (300 s); longer, and the group would move the partition elsewhere mid-wait. An outage
+# longer than this dead-letters what arrives.
+OUTAGE_WAIT_S = 80.0
 
 
 def waiting_out_database_outages(handler: Handler, *, wait_s: float = OUTAGE_WAIT_S,
                                  sleep: Callable[[float], None] = time.sleep) -> Handler:
-    """The handler, made to wait (up to ``wait_s``) while the database is unreachable,
+    """The handler, made to wait (up to ``wait_s`` per attempt) while the database is unreachable,
     rather than fail until the consumer's retries run out and a good event is
     dead-lettered. Other errors go to the consumer's retries at once."""
     def handle(envelope: Envelope) -> None:

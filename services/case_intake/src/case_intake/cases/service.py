@@ -157,6 +157,7 @@ class CaseService:
         elif target == CaseStatus.TRIAGED and current == CaseStatus.CLAIMED:
             case.claimed_by = None
         case.status, case.updated_at = target.value, now
+        scores.follow_status(session, case.id, target.value)
         if case.erased_at is not None:  # staff words about an erased resident are not kept
             reason = cases.ERASED_TEXT
         session.add(StatusChange(case_id=case.id, at=now, actor_role=principal.role.value,

@@ -13,21 +13,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from case_intake.database import Base
 from civic.db import UtcDateTime
 
-UNSCORED = -1
-
 
 class CaseScore(Base):
     __tablename__ = "case_scores"
-    # the staff queue reads this index in order: most urgent band, then highest score,
-    # then oldest case, every key ascending (see queue_key), so a page at any depth
-    # starts with one index seek
+    # the staff queue reads this index in order (scores/ordering.py), so a page at any
+    # depth starts with one index seek
     __table_args__ = (Index("ix_case_scores_queue", "queue_key", "opened_at", "case_id"),)
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          primary_key=True)
-    # The band and score as one ascending number, the most urgent band's highest score
-    # first: (3 - band rank) * 1000 + (100 - score); UNSCORED (before any) until scored.
-    queue_key: Mapped[int] = mapped_column(Integer)
+    queue_key: Mapped[int] = mapped_column(Integer)  # see scores/ordering.py
     # The rest is None until need scoring's first score arrives.
     score: Mapped[int | None] = mapped_column(Integer)
     band: Mapped[str | None] = mapped_column(String(8))
@@ -35,6 +30,7 @@ class CaseScore(Base):
     # the factors' reasons, most points first (policy text, never the resident's words)
     reasons: Mapped[list[str] | None] = mapped_column(JSON)
     overridden: Mapped[bool] = mapped_column(default=False)  # a staff band decision holds
+    overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # that decision's
     scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     event_id: Mapped[str | None] = mapped_column(String(64))  # its cases.scored event
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the case's, for the order

@@ -8,7 +8,8 @@ from sqlalchemy import Connection, delete, insert
 from sqlalchemy.orm import Session
 
 from case_intake.cases.models import Case
-from case_intake.scores.models import UNSCORED, CaseScore
+from case_intake.scores.models import CaseScore
+from case_intake.scores.ordering import UNSCORED, queue_key
 
 
 def current(session: Session, case_id: str) -> CaseScore | None:
@@ -34,3 +35,10 @@ def add_unscored(conn: Connection, cases: list[tuple[str, datetime]]) -> None:
         conn.execute(insert(CaseScore), [
             {"case_id": case_id, "queue_key": UNSCORED, "overridden": False,
              "opened_at": filed_at} for case_id, filed_at in cases])
+
+
+def follow_status(session: Session, case_id: str, status: str) -> None:
+    """A case's status changed: it leaves the open part of the queue, or comes back."""
+    row = session.get(CaseScore, case_id)
+    if row is not None:
+        row.queue_key = queue_key(row.band, row.score, status)

@@ -11,26 +11,29 @@ case intake doesn't hold, or has erased, is not kept.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from case_intake.scores import repository
 from case_intake.scores.models import CaseScore
-from civic.contracts.common import Band
+from case_intake.scores.ordering import queue_key
 from civic.contracts.envelope import Envelope
 from civic.contracts.scoring import CaseScored
 from civic.db import write_lock
 
 log = logging.getLogger(__name__)
 TOPICS = ["cases.scored"]
-BAND_RANK = {band.value: rank for rank, band in enumerate(Band)}
 REASONS_KEPT = 3
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def queue_key(band: str, score: int) -> int:
-    """See CaseScore.queue_key."""
-    return (len(BAND_RANK) - 1 - BAND_RANK[band]) * 1000 + (100 - score)
+def verdict_time(scored_at: datetime, overridden_at: datetime | None) -> tuple[datetime, datetime]:
+    """Which of two verdicts is newer: need scoring re-publishes a score when staff
+    override its band, with the score's own time and the decision's, so a later
+    decision on the same score is newer too."""
+    return scored_at, overridden_at or NEVER
 
 
 class ScoreReadModel:
@@ -54,15 +57,17 @@ class ScoreReadModel:
                      event_id)
             return
         held = repository.current(session, case_id)
+        decided_at = scored.override.overridden_at if scored.override else None
         if held is not None and held.scored_at is not None and (
-                held.event_id == event_id or held.scored_at >= scored.scored_at):
-            return  # the same event again, or older than the score held
+                held.event_id == event_id or verdict_time(scored.scored_at, decided_at)
+                <= verdict_time(held.scored_at, held.overridden_at)):
+            return  # the same event again, or no newer than the verdict held
         row = held or CaseScore(case_id=case_id, opened_at=case.created_at)
         row.score, row.band = scored.score, scored.band.value
-        row.queue_key = queue_key(scored.band.value, scored.score)
+        row.queue_key = queue_key(scored.band.value, scored.score, case.status)
         row.policy_version, row.scored_at, row.event_id = (
             scored.policy_version, scored.scored_at, event_id)
-        row.overridden = scored.override is not None
+        row.overridden, row.overridden_at = scored.override is not None, decided_at
         ranked = sorted(scored.contributions, key=lambda c: -c.points)
         row.reasons = [c.reason for c in ranked if c.points > 0][:REASONS_KEPT]
         if held is None:

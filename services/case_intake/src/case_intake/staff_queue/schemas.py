@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-OPEN_STATUSES = ("submitted", "triaged", "claimed", "in_progress")
+from case_intake.scores.ordering import OPEN_STATUSES
+
+__all__ = ["OPEN_STATUSES", "Position", "QueueFilters", "QueuePage", "QueueRow"]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The staff queue: open cases in the order the need score gives, explained in a line.
 
-Reading the queue shows no personal data (reference, ward, categories, score and
-reason only), so it is not audited; the case page's contact details are."""
+The queue shows no contact details and no free text: reference, ward, kinds of help,
+band, score and the top scoring reason. That reason can name a household fact (a
+disability, say), as the staff case list's household facts do; like that list it is for
+staff only and each read is not audited. Contact details are, where they are shown."""
 
 from __future__ import annotations
 

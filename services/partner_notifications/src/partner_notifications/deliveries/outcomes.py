@@ -69,11 +69,11 @@ class OutcomeRecorder:
     def record(self, delivery_id: uuid.UUID, token: str, result: AttemptResult) -> None:
         self.record_all([Outcome(delivery_id, token, result)])
 
-    def record_all(self, outcomes: Sequence[Outcome]) -> None:
+    def record_all(self, outcomes: Sequence[Outcome]) -> list[AttemptResult]:
         """Every outcome in one transaction, in the order given: a worker records what
         has come back since its last commit together, since a commit costs more than
         everything else an outcome needs. Rows are locked in id order, so two workers'
-        batches never wait on each other in a cycle."""
+        batches never wait on each other in a cycle. Returns the results recorded."""
         now = self.clock()
         recorded: list[tuple[DeliveryOutcome, AttemptResult]] = []
         events: list[EventPayload] = []
@@ -93,6 +93,7 @@ class OutcomeRecorder:
         self._count(recorded, events, lost)
         if recorded:
             self.on_publish()
+        return [result for _, result in recorded]  # those recorded (not lost or gone)
 
     def _count(self, recorded: list[tuple[DeliveryOutcome, AttemptResult]],
                events: list[EventPayload], lost: list[uuid.UUID]) -> None:

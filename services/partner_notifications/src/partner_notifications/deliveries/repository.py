@@ -28,7 +28,7 @@ def listeners(session: Session, webhook_type: str) -> list[tuple[Subscription, P
     """Active subscriptions to this type, with their (active) partners."""
     rows = session.execute(select(Subscription, Partner).join(
         Partner, Partner.id == Subscription.partner_id).where(
-        Subscription.status == "active", Partner.active.is_(True)))
+        Subscription.status == "active", Partner.active.is_(True)).order_by(Subscription.id))
     return [(s, p) for s, p in rows if webhook_type in s.event_types]
 
 
@@ -95,14 +95,20 @@ def subscriptions_locked(session: Session, ids: Iterable[uuid.UUID]
     wanted = sorted(set(ids))
     if not wanted:
         return {}
+    # FOR NO KEY UPDATE: it still orders workers' changes to a subscription, but no
+    # longer waits on (or blocks) the consumer adding deliveries that reference it
     return {s.id: s for s in session.scalars(select(Subscription).where(
-        Subscription.id.in_(wanted)).order_by(Subscription.id).with_for_update())}
+        Subscription.id.in_(wanted)).order_by(Subscription.id).with_for_update(
+        key_share=True))}
 
 
 def signing_secrets_for(session: Session, subscription_ids: Iterable[uuid.UUID],
                         now: datetime) -> dict[uuid.UUID, list[str]]:
     from partner_notifications.subscriptions.repository import signing_secrets_of
 
+    subscription_ids = list(subscription_ids)
+    if not subscription_ids:
+        return {}
     return {sid: [s.secret for s in secrets]
             for sid, secrets in signing_secrets_of(session, subscription_ids, now).items()}
 

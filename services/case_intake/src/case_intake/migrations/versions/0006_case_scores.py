@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column('policy_version', sa.String(length=40), nullable=True),
         sa.Column('reasons', sa.JSON(), nullable=True),
         sa.Column('overridden', sa.Boolean(), nullable=False),
+        sa.Column('overridden_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('scored_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('event_id', sa.String(length=64), nullable=True),
         sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
@@ -34,9 +35,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('case_id'))
     op.create_index('ix_case_scores_queue', 'case_scores',
                     ['queue_key', 'opened_at', 'case_id'], unique=False)
-    # every case already filed joins the queue unscored (-1), as new ones do when filed
+    # every case already filed joins the queue unscored, as new ones do when filed: -1
+    # while open, after every open case (+10,000) once not (case_intake/scores/ordering.py)
     op.execute("INSERT INTO case_scores (case_id, queue_key, overridden, opened_at) "
-               "SELECT id, -1, false, created_at FROM cases WHERE erased_at IS NULL")
+               "SELECT id, CASE WHEN status IN ('submitted', 'triaged', 'claimed', "
+               "'in_progress') THEN -1 ELSE 9999 END, false, created_at FROM cases "
+               "WHERE erased_at IS NULL")
 
 
 def downgrade() -> None:

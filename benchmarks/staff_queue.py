@@ -4,10 +4,12 @@ against the bare JSON case list (``GET /v1/cases``, keyset-paged, no scores, no 
 the same server in the same run: one request at a time, as a person paging, so the
 figures are latency, not throughput.
 
-Three walks each: the first page again and again; paging deep (``BENCH_QUEUE_PAGES``
-pages of 50, following each page's next link); and a filtered first page (one kind of
-help). The queue's signed-in session is checked (and touched) on every request, as in
-use; the JSON list takes a staff API key."""
+Four walks each: the first page again and again; paging deep (``BENCH_QUEUE_PAGES``
+pages of 50, following each page's next link); a filtered first page (one kind of
+help); and a filter no open case matches (claimed), which is what closed cases could
+cost: a page reads until it is full or the open cases end. The queue's signed-in
+session is checked (and touched) on every request, as in use; the JSON list takes a
+staff API key."""
 
 from __future__ import annotations
 
@@ -43,8 +45,7 @@ CATEGORIES = ["food", "medicine", "money", "housing", "loneliness", "digital_acc
 
 
 def _fill(database: ServiceDatabase, count: int, closed: int) -> None:
-    """``count`` open scored cases, then ``closed`` closed ones (which must cost the
-    queue nothing), with their score rows."""
+    """``count`` open scored cases, then ``closed`` closed ones, with their score rows."""
     rng, wards = Random(5), sorted(geography().wards)
     start = datetime.now(UTC) - timedelta(days=30)
     with database.engine.begin() as conn:
@@ -130,7 +131,10 @@ def run(cases: int = CASES, pages: int = PAGES, closed: int = CLOSED) -> dict[st
                     "first_page": ("/staff/queue", "/v1/cases?limit=50", False),
                     "paging_deep": ("/staff/queue", "/v1/cases?limit=50", True),
                     "filtered": ("/staff/queue?category=housing",
-                                 "/v1/cases?limit=50&category=housing", False)}
+                                 "/v1/cases?limit=50&category=housing", False),
+                    # nothing open matches (no case is claimed): what closed cases cost
+                    "no_match": ("/staff/queue?status=claimed",
+                                 "/v1/cases?limit=50&status=claimed", False)}
                 results: dict[str, Any] = {"cases": cases, "closed": closed, "fill_s": fill_s,
                                            "pages": pages}
                 for name, (queue_url, json_url, follow) in walks.items():
@@ -148,7 +152,7 @@ def report(results: dict[str, Any]) -> None:
           f"cases and {results['closed']:,} closed ({results['pages']} requests per walk, "
           "one at a time)")
     for name, label in (("first_page", "first page"), ("paging_deep", "paging deep"),
-                        ("filtered", "one kind of help")):
+                        ("filtered", "one kind of help"), ("no_match", "nothing matches")):
         got = results[name]
         print(f"  {label:<17} queue p50 {got['queue']['p50_ms']:6.1f} ms  p99 "
               f"{got['queue']['p99_ms']:6.1f} ms   JSON list p50 "

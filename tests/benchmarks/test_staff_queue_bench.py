@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_the_queue_benchmark_pages_through_distinct_pages(
         capsys: pytest.CaptureFixture[str]) -> None:
     results = staff_queue.run(cases=600, pages=8, closed=100)
-    for walk in ("first_page", "paging_deep", "filtered"):
+    for walk in ("first_page", "paging_deep", "filtered", "no_match"):
         for side in ("queue", "json_list"):
             assert results[walk][side]["requests"] == 8
             assert results[walk][side]["p99_ms"] >= results[walk][side]["p50_ms"] > 0

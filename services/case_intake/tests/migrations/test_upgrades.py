@@ -11,6 +11,7 @@ from sqlalchemy import insert, text
 
 from case_intake.cases.models import Case
 from case_intake.database import schema
+from case_intake.scores.ordering import queue_key
 from civic.db import ServiceDatabase
 from civic_testing.migrations import migrate
 
@@ -40,10 +41,10 @@ def test_cases_filed_before_0006_join_the_queue_unscored(database_url: str) -> N
     database = ServiceDatabase(schema(), database_url)
     at = datetime.now(UTC)
 
-    def case(case_id: str, erased: bool) -> dict[str, object]:
+    def case(case_id: str, erased: bool, status: str = "submitted") -> dict[str, object]:
         return {"id": case_id, "created_at": at, "updated_at": at, "channel": "phone",
                 "source": None, "categories": ["food"], "urgency": "today", "household": {},
-                "status": "submitted", "ward_code": None, "lsoa_code": None,
+                "status": status, "ward_code": None, "lsoa_code": None,
                 "location_resolved": False, "needs_review": True, "review_reason": None,
                 "resident_key": None, "previous_contacts_12m": 0, "lawful_basis": "public_task",
                 "share_with_partners": False, "terms_version": "2026-10", "claimed_by": None,
@@ -53,12 +54,15 @@ def test_cases_filed_before_0006_join_the_queue_unscored(database_url: str) -> N
     try:
         with database.engine.begin() as conn:
             migrate(conn, database, "0005")
-            conn.execute(insert(Case), [case("c-open", False), case("c-erased", True)])
+            conn.execute(insert(Case), [case("c-open", False), case("c-erased", True),
+                                        case("c-closed", False, "closed")])
         with database.engine.begin() as conn:
             migrate(conn, database, "0006")
         with database.engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT case_id, queue_key, score, opened_at FROM case_scores")).all()
-        assert [(r[0], r[1], r[2]) for r in rows] == [("c-open", -1, None)]
+            rows = conn.execute(text("SELECT case_id, queue_key, score FROM case_scores "
+                                     "ORDER BY queue_key")).all()
+        assert [tuple(r) for r in rows] == [
+            ("c-open", queue_key(None, None, "submitted"), None),
+            ("c-closed", queue_key(None, None, "closed"), None)], "as ordering.py places them"
     finally:
         database.dispose()

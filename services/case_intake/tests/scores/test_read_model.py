@@ -15,7 +15,7 @@ from typing import Any
 
 from case_intake.cases.models import Case
 from case_intake.scores.models import CaseScore
-from case_intake.scores.ordering import UNSCORED
+from case_intake.scores.ordering import CLOSED_OFFSET, UNSCORED, queue_key
 from case_intake.scores.service import ScoreReadModel
 from civic.contracts import decode, encode
 from civic.contracts.envelope import Envelope
@@ -69,7 +69,6 @@ def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> Non
                            "A disability or long-term condition."], "most points first"
     with client.app.state.container.database.sessions() as session:
         assert row.opened_at == session.get(Case, case["id"]).created_at, "for the order"
-    row = held(client.app, case["id"])
 
 
 def test_a_staff_override_republished_with_the_score_s_own_time_is_kept(client,
@@ -128,3 +127,15 @@ def test_scores_for_unknown_or_erased_cases_are_not_kept_and_erasure_removes_one
     assert held(client.app, case_id) is None, "the erased case left the read model"
     model(client).handle(score_event(case_id, at=T0 + timedelta(hours=1)))
     assert held(client.app, case_id) is None, "a late score does not bring it back"
+
+
+def test_a_score_for_a_case_no_longer_open_is_placed_after_the_open_ones(client, new_case,
+                                                                         as_) -> None:  # type: ignore[no-untyped-def]
+    case_id = new_case()["id"]
+    withdrawn = client.post(f"/v1/cases/{case_id}/status", headers=as_("staff"),
+                            json={"to": "withdrawn", "reason": "no longer needed"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    model(client).handle(score_event(case_id, at=T0, score=90, band="urgent"))
+    row = held(client.app, case_id)
+    assert row is not None and row.band == "urgent"
+    assert row.queue_key == queue_key("urgent", 90, "withdrawn") >= CLOSED_OFFSET

@@ -19,10 +19,12 @@ from civic.kafka.metrics import KafkaMetrics
 from civic.kafka.producer import EventProducer
 
 log = logging.getLogger(__name__)
-# Per attempt. The consumer tries a handler up to RetryPolicy.max_attempts (3) times, so
-# a record's whole wait (3 x 80 s and the backoffs) stays below its max_poll_interval
-# (300 s); longer, and the group would move the partition elsewhere mid-wait. An outage
-# longer than this dead-letters what arrives.
+# Pauses per attempt. The consumer tries a handler up to RetryPolicy.max_attempts (3)
+# times, so one record's pauses come to about four minutes, under the group's 300 s
+# max_poll_interval. Time inside failing calls comes on top (a locked SQLite file waits
+# its busy timeout), and a poll's other records wait in turn: past the interval the group
+# moves the partition and the records are read again, not lost. An outage longer than
+# this dead-letters what arrives.
 OUTAGE_WAIT_S = 80.0
 
 

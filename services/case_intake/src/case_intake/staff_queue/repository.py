@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from case_intake.cases.models import Case
 from case_intake.scores.models import CaseScore
+from case_intake.scores.ordering import CLOSED_OFFSET
 from case_intake.staff_queue.schemas import OPEN_STATUSES, Position, QueueFilters
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
@@ -21,6 +22,9 @@ def in_order(session: Session, filters: QueueFilters, after: Position | None, li
     ``after``: read down the queue index, so a page costs the same at any depth."""
     query = _narrowed(select(Case, CaseScore).join(CaseScore, CaseScore.case_id == Case.id),
                       filters, now)
+    # open cases only, by their place in the index: without this bound a page with
+    # fewer open matches than it holds would read through every closed case too
+    query = query.where(CaseScore.queue_key < CLOSED_OFFSET)
     if after is not None:
         query = query.where(tuple_(CaseScore.queue_key, CaseScore.opened_at, CaseScore.case_id)
                             > tuple_(after.queue_key, after.opened_at, after.case_id))

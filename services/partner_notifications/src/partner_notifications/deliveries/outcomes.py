@@ -66,9 +66,6 @@ class OutcomeRecorder:
         self.clock = clock
         self.rng = random.Random()
 
-    def record(self, delivery_id: uuid.UUID, token: str, result: AttemptResult) -> None:
-        self.record_all([Outcome(delivery_id, token, result)])
-
     def record_all(self, outcomes: Sequence[Outcome]) -> list[AttemptResult]:
         """Every outcome in one transaction, in the order given: a worker records what
         has come back since its last commit together, since a commit costs more than

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from civic.contracts import EVENT_TYPES, decode, encode, payload_class
-from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
+from civic.contracts.cases import CaseErased, CasePlaced, CaseStatusChanged, CaseSubmitted
 from civic.contracts.export import render, stale
 from civic.contracts.scoring import CaseScored
 from civic.kafka.topics import TopicRegistry
@@ -88,4 +88,24 @@ def test_case_events_carry_the_case_version_and_older_events_still_read() -> Non
                  and p.parent.name != "civic.case.scored.v1"
                  and "case_version" in json.loads(p.read_text())]
     assert {p.parent.name for p in versioned} == {
-        "civic.case.submitted.v1", "civic.case.status_changed.v1", "civic.case.erased.v1"}
+        "civic.case.submitted.v1", "civic.case.status_changed.v1", "civic.case.erased.v1",
+        "civic.case.placed.v1"}
+
+
+def test_a_placement_always_carries_its_version_and_a_resolved_ward_and_no_address() -> None:
+    """A new type, so its version is required (seen to fail with ``case_version``
+    optional); the location is resolved with a ward, and nothing but area codes fits
+    (seen to fail with the ``resolved`` check removed from ``CasePlaced``)."""
+    schema = CasePlaced.json_schema()
+    assert "case_version" in schema["required"]
+    example = json.loads((CONTRACTS / "examples/civic.case.placed.v1/"
+                          "placed-in-small-area.json").read_text())
+    for unplaced in ({"ward_code": None, "lsoa_code": None, "resolved": False},
+                     {"ward_code": None, "lsoa_code": "E01000947", "resolved": True}):
+        with pytest.raises(pydantic.ValidationError, match="resolved and names its ward"):
+            CasePlaced.model_validate({**example, "location": unplaced})
+    committed = json.loads((CONTRACTS / "schemas/civic.case.placed.v1.json").read_text())
+    for smuggled in ({"postcode": "NW1 0AA"}, {"location": {**example["location"],
+                                                           "address": "1 Example Street"}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**example, **smuggled}, committed)

@@ -16,7 +16,7 @@ import time
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
-from civic.contracts.cases import CaseErased
+from civic.contracts.cases import CaseErased, CasePlaced
 from partner_notifications.deliveries.models import Delivery, KnownCase
 
 from .conftest import KENTISH_TOWN, KINGS_CROSS, envelope, scored, status_changed, submitted
@@ -106,3 +106,25 @@ def test_an_erased_case_leaves_nothing_behind(platform_for, receiver):
         left = (session.scalar(select(func.count()).select_from(Delivery)),
                 session.scalar(select(func.count()).select_from(KnownCase)))
     assert left == (0, 0)
+
+
+def test_a_placement_is_read_and_ignored_not_dead_lettered(platform_for, receiver):
+    """``civic.case.placed.v1`` travels on cases.lifecycle, which this service reads: its
+    handler takes it without error (so the consumer group commits it rather than
+    dead-letters it) and tells nobody. Seen to fail with the type missing from
+    ``civic.contracts.catalogue`` (the envelope could not be decoded). The case's ward is
+    not followed yet: a case placed after filing is not announced to partners."""
+    platform = platform_for()
+    partner = platform.partner("partner.placing", [KENTISH_TOWN], ["food"])
+    platform.subscribe(partner, f"{receiver.url}/placing")
+    case = submitted()
+    platform.feed(case, scored(case))
+    receiver.wait("/placing", 1)
+    platform.feed(CasePlaced.model_validate({
+        "case_id": case.case_id, "placed_at": "2026-11-27T10:00:00Z",
+        "location": {"ward_code": KINGS_CROSS, "lsoa_code": None, "resolved": True},
+        "actor_role": "staff", "actor_id": "staff.duty-desk", "case_version": 2}))
+    with platform.app.state.container.database.sessions() as session:
+        deliveries = session.scalar(select(func.count()).select_from(Delivery))
+        assert session.get(KnownCase, case.case_id) is not None
+    assert deliveries == 1, "only the score's delivery"

@@ -1,12 +1,12 @@
-"""Events about cases: submitted, status changes and erasure."""
+"""Events about cases: submitted, placed by staff, status changes and erasure."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from civic.contracts.base import EventPayload
 from civic.contracts.common import (
@@ -103,6 +103,34 @@ class CaseStatusChanged(EventPayload):
         default=None, description="The partner holding the case, once claimed."
     )
     case_version: int | None = _case_version()
+
+
+class CasePlaced(EventPayload):
+    event_type: ClassVar[str] = "civic.case.placed.v1"
+    topic: ClassVar[str] = "cases.lifecycle"
+    key_field: ClassVar[str] = "case_id"
+    summary: ClassVar[str] = (
+        "Staff placed a case by hand (its address could not be placed when it was filed), "
+        "or corrected its place. Area codes only: the address stays in case intake."
+    )
+
+    case_id: UUID
+    placed_at: datetime
+    location: CaseLocation = Field(
+        description="Where the case now is. Always resolved, with a ward; the small area "
+        "is absent when staff knew only the ward.")
+    actor_role: ActorRole
+    actor_id: ActorId | None = None
+    # Required, unlike on the older case events: this type never existed without it.
+    case_version: int = Field(
+        ge=1, description="The case's version in case intake after the placement. A "
+        "consumer ignores a placement whose version it has already reached.")
+
+    @model_validator(mode="after")
+    def _placed(self) -> Self:
+        if not self.location.resolved or self.location.ward_code is None:
+            raise ValueError("a placed case's location is resolved and names its ward")
+        return self
 
 
 class CaseErased(EventPayload):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civic.contracts.base import EventPayload
-from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
+from civic.contracts.cases import CaseErased, CasePlaced, CaseStatusChanged, CaseSubmitted
 from civic.contracts.partners import DeliveryAttempted, EndpointDisabled, PartnerDirectoryEntry
 from civic.contracts.qr import QrCodeChanged, QrScanned
 from civic.contracts.scoring import AreaNeedChanged, CaseScored, CaseScoredV1
@@ -11,6 +11,7 @@ from civic.contracts.scoring import AreaNeedChanged, CaseScored, CaseScoredV1
 EVENT_TYPES: tuple[type[EventPayload], ...] = (
     CaseSubmitted,
     CaseStatusChanged,
+    CasePlaced,
     CaseErased,
     CaseScored,
     CaseScoredV1,  # retired: readable, no longer published

@@ -3,7 +3,7 @@ reference data. Nothing else about a case can reach the score."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from civic.contracts.cases import CaseSubmitted
 from civic.reference import Geography
@@ -38,6 +38,12 @@ class ScoringInput:
             previous_contacts_12m=case.previous_contacts_12m,
             imd_decile=area.imd_decile if area else None,
         )
+
+    def in_area(self, lsoa_code: str | None, geography: Geography) -> ScoringInput:
+        """The same facts in another small area (staff placed the case by hand): only
+        the area's own facts change."""
+        area = geography.areas.get(lsoa_code or "")
+        return replace(self, imd_decile=area.imd_decile if area else None)
 
     def value(self, field: str) -> FactValue:
         values: dict[str, FactValue] = {

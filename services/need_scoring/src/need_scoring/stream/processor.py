@@ -6,6 +6,13 @@ table keeps the newest version applied per case, and a status change that is not
 is ignored and counted, so a late or replayed ``in_progress`` cannot reopen a closed
 case. A submission brings the facts, never a status, so it is applied whenever it comes;
 an erasure always wins.
+
+A placement by staff (``CasePlaced``) moves the case to its new area: the area's facts
+(deprivation) are looked up again, the case is re-scored and its open-need count moves
+with it, under any staff override still in force. Like a status change, one the case has
+reached is ignored. One that comes before its submission (a replay reads both topics
+side by side) is kept, and the submission is scored in the placed area; a submission
+never moves a placed case back to where it was filed.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
+from civic.contracts.cases import CaseErased, CasePlaced, CaseStatusChanged, CaseSubmitted
 from civic.contracts.envelope import Envelope
 from civic.contracts.scoring import AppliedOverride, CaseScored
 from civic.reference import Geography
@@ -43,6 +50,8 @@ class CaseProcessor:
         payload = envelope.payload
         if isinstance(payload, CaseSubmitted):
             return self._submitted(envelope.id, payload, cases, buckets)
+        if isinstance(payload, CasePlaced):
+            return self._placed(envelope.id, payload, cases, buckets)
         if isinstance(payload, CaseStatusChanged):
             self._update(str(payload.case_id), cases, buckets,
                          lambda r: replace(r, status=payload.to_status),
@@ -80,14 +89,45 @@ class CaseProcessor:
             # the same score again, identical to the first, and count the case once.
             return self.scored_event(case_id, before)
         facts = ScoringInput.from_case(case, self.geography)
+        lsoa_code = case.location.lsoa_code
+        if before.placed_event_id is not None:  # staff placed it since: that place holds
+            lsoa_code = before.lsoa_code
+            facts = facts.in_area(lsoa_code, self.geography)
+        after = replace(before, submitted_on=case.submitted_at.astimezone(UTC).date(),
+                        submitted_event_id=event_id).at_version(case.case_version)
+        return self._rescore(case_id, before, after, facts, lsoa_code, cases, buckets)
+
+    def _placed(self, event_id: str, placed: CasePlaced, cases: CaseTable,
+                buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+        case_id = str(placed.case_id)
+        before = CaseRecord.from_json(cases.get(case_id))
+        if before.erased or case_id in self.erased:
+            return None
+        if before.placed_event_id == event_id:
+            # Handled again (its batch's scores were not acknowledged): the same score.
+            return self.scored_event(case_id, before) if before.facts else None
+        if before.is_stale(placed.case_version):
+            self.on_stale(CasePlaced.event_type)
+            return None
+        lsoa_code = placed.location.lsoa_code
+        after = replace(before, placed_event_id=event_id).at_version(placed.case_version)
+        if before.facts is None:  # ahead of its submission, which will be scored here
+            cases[case_id] = replace(after, lsoa_code=lsoa_code).to_json()
+            return None
+        facts = before.facts.in_area(lsoa_code, self.geography)
+        return self._rescore(case_id, before, after, facts, lsoa_code, cases, buckets)
+
+    def _rescore(self, case_id: str, before: CaseRecord, after: CaseRecord,
+                 facts: ScoringInput, lsoa_code: str | None, cases: CaseTable,
+                 buckets: MutableMapping[str, Counts]) -> CaseScored:
+        """Score ``after`` with these facts in this small area, move its open-need count
+        from where ``before`` had it, and keep it; a staff override stays in force."""
         result = score_case(self.policy, facts)
         override = before.override or self.overrides.get(case_id)
         after = replace(
-            before, facts=facts, lsoa_code=case.location.lsoa_code,
-            submitted_on=case.submitted_at.astimezone(UTC).date(),
+            after, facts=facts, lsoa_code=lsoa_code,
             band=AppliedOverride.model_validate(override).band if override else result.band,
-            scored_at=datetime.now(UTC).isoformat(), submitted_event_id=event_id,
-            override=override).at_version(case.case_version)
+            scored_at=datetime.now(UTC).isoformat(), override=override)
         move(buckets, before.footprint(), after.footprint())
         cases[case_id] = after.to_json()
         return self._event(case_id, result, after)

@@ -31,6 +31,8 @@ class CaseRecord:
     erased: bool = False
     override: dict[str, Any] | None = field(default=None)  # an AppliedOverride, as JSON
     case_version: int | None = None  # the newest case version applied (case intake's)
+    # the placement by staff now in force: its area outranks the submission's
+    placed_event_id: str | None = None
 
     def footprint(self) -> Footprint | None:
         if (self.erased or self.facts is None or self.lsoa_code is None
@@ -61,6 +63,7 @@ class CaseRecord:
             "erased": self.erased,
             "override": self.override,
             "case_version": self.case_version,
+            "placed_event_id": self.placed_event_id,
         }
 
     @classmethod
@@ -81,6 +84,7 @@ class CaseRecord:
             erased=bool(data.get("erased")),
             override=_current_override(data.get("override")),
             case_version=data.get("case_version"),
+            placed_event_id=data.get("placed_event_id"),
         )
 
     def is_stale(self, case_version: int | None) -> bool:

@@ -59,6 +59,10 @@ class Settings(ServiceSettings):
     council_name: str = "London Borough of Camden"
     service_url: str | None = Field(default=None,
                                     description="Public address, for the transparency record.")
+    delegating_callers: frozenset[str] = Field(
+        default=frozenset(), description="Names of the staff keys that may relay a band "
+        "override for a named member of staff (Civic-Acting-For): case intake's, so its "
+        "case page records decisions as the staff member's own. Empty: none may.")
 
     required_in_production = ("kafka_bootstrap_servers", "database_url")
 

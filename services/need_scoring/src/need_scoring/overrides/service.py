@@ -69,7 +69,9 @@ class OverrideService:
         return await anyio.to_thread.run_sync(load)
 
     async def override_band(self, case_id: str, request: OverrideBandIn,
-                            principal: Principal) -> ScoreOut:
+                            principal: Principal, via: str | None = None) -> ScoreOut:
+        """``via``: the service that relayed the decision of ``principal``, a member
+        of staff using its pages (see ``delegation.py``)."""
         stream = self.stream
         # Under the stream's lock from the first read to the last write: no batch can
         # erase, close or recount the case in between. The stream waits for one broker
@@ -88,7 +90,7 @@ class OverrideService:
                     overridden_at=datetime.now(UTC))
                 repository.add(session, row)
                 audit.record(session, principal, "override_band", case_id, ["band"],
-                             "band override")
+                             f"band override via {via}" if via else "band override")
                 await anyio.to_thread.run_sync(session.flush)  # gives the row its id
                 # The event and the table carry the decision's id; its reason stays here.
                 after = replace(before, band=request.band,

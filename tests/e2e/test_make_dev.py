@@ -221,7 +221,8 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
         while _read_model_band(tmp_path, case_id) is None and time.monotonic() < deadline:
             time.sleep(0.5)
         assert _read_model_band(tmp_path, case_id) == score.json()["band"]
-        queue_url = re.search(r"case_intake Staff queue\s+(\S+)", text).group(1)  # type: ignore[union-attr]
+        queue_url = re.search(r"case_intake Staff queue \(key civic_dev_staff_key\)\s+(\S+)",
+                              text).group(1)  # type: ignore[union-attr]
         with httpx.Client() as staff:
             sign_in = queue_url.replace("/staff/queue", "/staff/sign-in")
             token = re.search(r'name="csrf_token" value="([^"]+)"',  # type: ignore[union-attr]
@@ -231,6 +232,20 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
             queue = staff.get(queue_url)
             assert queue.status_code == 200 and "Open cases by need" in queue.text
             assert queue.text.count('class="queue__reference"') == 50, "a full first page"
+        # The printed partner board, signed into with the printed partner key, has demo
+        # cases to claim (the seed triages every third) and no personal data.
+        board_url = re.search(r"case_intake Partner board \(key civic_dev_partner_key\)"
+                              r"\s+(\S+)", text).group(1)  # type: ignore[union-attr]
+        with httpx.Client() as partner:
+            sign_in = board_url.replace("/partner/board", "/partner/sign-in")
+            token = re.search(r'name="csrf_token" value="([^"]+)"',  # type: ignore[union-attr]
+                              partner.get(sign_in).text).group(1)
+            assert partner.post(sign_in, data={"api_key": "civic_dev_partner_key",
+                                               "csrf_token": token}).status_code == 303
+            board = partner.get(board_url)
+            assert board.status_code == 200 and "Cases you can claim" in board.text
+            assert board.text.count('class="board__reference"') == 50, "a full first page"
+            assert "Demo Resident" not in board.text
         # The dev broker is not the run's: scan it (changelogs too) before it stops.
         assert_bus_clean(f"127.0.0.1:{broker_port}")
     finally:
@@ -306,5 +321,9 @@ def test_the_demo_seed_is_quick_marked_and_refused_outside_development(
             (None, None, None)}
         assert all(re.fullmatch(r"Demo Resident \d{4}", name) for name, *_ in people)
         assert all(postcode in postcodes for *_, postcode in people), "real postcodes"
-        # 800 first submissions, then each open one again for the fresh broker.
-        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (1600,)
+        # Every third case triaged, as the duty desk would, so the partner board has work.
+        statuses = dict(db.execute("SELECT status, count(*) FROM cases GROUP BY 1"))
+        assert statuses == {"triaged": 267, "submitted": 533}
+        # 800 first submissions and 267 triages, then each open one again for the fresh
+        # broker.
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (800 + 267 + 800,)

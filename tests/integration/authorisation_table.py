@@ -61,6 +61,10 @@ def _json(body: dict[str, Any]) -> Request:
     return lambda _caller, _key: {"json": body}
 
 
+def _form(fields: dict[str, str]) -> Request:
+    return lambda _caller, _key: {"data": fields}
+
+
 def _case(caller: str, _key: str | None) -> dict[str, Any]:
     """Staff file on the phone channel, partners on the partner channel."""
     return {"json": {**CASE, "channel": "partner" if caller.startswith("partner") else "phone"}}
@@ -106,6 +110,8 @@ INTAKE: list[Cell] = [
     Cell("GET", "/v1/cases/{case_id}/history", STAFF_ONLY, state="submitted"),
     Cell("POST", "/v1/cases/{case_id}/status", STAFF_ONLY, state="submitted",
          request=_json({"to": "triaged", "reason": "checked by the duty desk"})),
+    Cell("POST", "/v1/cases/{case_id}/location", STAFF_ONLY, state="submitted",
+         request=_json({"ward_code": CASE_WARD})),
     Cell("POST", "/v1/cases/{case_id}/notes", (401, 401, 201, 403, 403, 403), state="submitted",
          request=_json({"text": "Rang back, no answer."})),
     Cell("POST", "/v1/cases/{case_id}/erasure", STAFF_ONLY, state="submitted",
@@ -134,10 +140,34 @@ INTAKE: list[Cell] = [
     Cell("GET", "/staff/sign-in", PUBLIC),
     Cell("GET", "/staff/request-help", (303,) * 6),
     Cell("GET", "/staff/queue", (303,) * 6),
+    Cell("GET", "/staff/cases/{case_id}", (303,) * 6, state="submitted"),
+    Cell("POST", "/staff/cases/{case_id}/contact", (303,) * 6, state="submitted",
+         request=_form({"purpose": "calling back"})),
+    Cell("POST", "/staff/cases/{case_id}/status", (303,) * 6, state="submitted",
+         request=_form({"to": "triaged", "reason": "checked"})),
+    Cell("POST", "/staff/cases/{case_id}/notes", (303,) * 6, state="submitted",
+         request=_form({"text": "called"})),
+    Cell("POST", "/staff/cases/{case_id}/band", (303,) * 6, state="submitted",
+         request=_form({"band": "high", "override_reason": "Known to adult social care."})),
+    Cell("POST", "/staff/cases/{case_id}/place", (303,) * 6, state="submitted",
+         request=_form({"ward": CASE_WARD})),
+    Cell("POST", "/staff/cases/{case_id}/erase", (303,) * 6, state="submitted",
+         request=_form({"erase_reason": "asked", "confirm": "yes"})),
     Cell("POST", "/request-help", PUBLIC, request=_resident_form),  # files as the resident
     Cell("POST", "/staff/request-help", (303,) * 6, request=_resident_form),
     Cell("POST", "/staff/sign-in", (403,) * 6, request=_sign_in_form),
     Cell("POST", "/staff/sign-out", (303,) * 6),
+    # The partner pages want a partner session: a key in a header is no sign-in either.
+    Cell("GET", "/partner/sign-in", PUBLIC),
+    Cell("POST", "/partner/sign-in", (403,) * 6, request=_sign_in_form),
+    Cell("POST", "/partner/sign-out", (303,) * 6),
+    Cell("GET", "/partner/board", (303,) * 6),
+    Cell("GET", "/partner/cases", (303,) * 6),
+    Cell("POST", "/partner/cases/{case_id}/claim", (303,) * 6, state="triaged"),
+    Cell("POST", "/partner/cases/{case_id}/release", (303,) * 6, state="claimed",
+         request=_form({"reason": "cannot reach them"})),
+    Cell("POST", "/partner/cases/{case_id}/progress", (303,) * 6, state="claimed",
+         request=_form({"to": "in_progress"})),
 ]
 
 SCORING: list[Cell] = [

@@ -89,3 +89,25 @@ def triaged_case(client: TestClient, as_, new_case):  # type: ignore[no-untyped-
         return case_id
     return create
 
+
+
+def browser_settings(tmp_path: Any, **overrides: Any) -> Settings:
+    """For tests that drive chromium: CIVIC_ENV=dev, because staff and partner cookies
+    carry Secure everywhere but dev and the browser talks plain http to a loopback server;
+    SQLite, no broker (pages do not depend on either; storage runs on both elsewhere)."""
+    return Settings(**{"database_url": f"sqlite:///{tmp_path}/pages.db",
+                       "kafka_bootstrap_servers": "127.0.0.1:9", "apply_topics": False,
+                       "run_relay": False, "run_consumers": False, "tune_gc": False,
+                       "environment": "dev", **overrides})
+
+
+@pytest.fixture
+def pages(browser):  # type: ignore[no-untyped-def]
+    """A page with JavaScript off, for the person, and one with it on, for axe."""
+    no_js = browser.new_context(java_script_enabled=False)
+    with_js = browser.new_context()
+    for context in (no_js, with_js):
+        context.set_default_timeout(5_000)
+    yield no_js.new_page(), with_js.new_page()
+    no_js.close()
+    with_js.close()

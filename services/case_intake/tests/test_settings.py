@@ -66,3 +66,15 @@ def test_a_service_url_given_counts_the_env_file_is_not_read_and_no_url_is_logge
         assert Settings().database_url == "sqlite:///var/case_intake.db"
     assert "set CASE_INTAKE_DATABASE_URL" in caplog.text
     assert "hunter2" not in caplog.text and "s3cret" not in caplog.text
+
+
+def test_need_scoring_s_address_without_its_key_stops_the_service_in_every_environment(
+        monkeypatch):
+    """Overrides would fail on every click; say so at start. Empty (compose's ${VAR:-})
+    counts as not given."""
+    monkeypatch.setenv("CASE_INTAKE_NEED_SCORING_URL", "http://need_scoring:8002")
+    monkeypatch.setenv("CASE_INTAKE_NEED_SCORING_API_KEY", "")
+    with pytest.raises(ValueError, match="CASE_INTAKE_NEED_SCORING_API_KEY must be set"):
+        Settings(environment="dev").check_production_ready()
+    monkeypatch.setenv("CASE_INTAKE_NEED_SCORING_URL", "")
+    assert Settings(environment="dev").need_scoring_url is None

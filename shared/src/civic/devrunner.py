@@ -105,11 +105,13 @@ def run(plan_file: Path | None = None) -> int:
                        "CIVIC_DEV_BROKER": "external" if external else "embedded"}
                 subprocess.run(service.seed, env=env, check=True)
         print("\nThe civic platform is running (Ctrl-C stops everything):", flush=True)
-        print(f"  {'Kafka broker':<28} {servers}")
+        width = max(len(f"{s.name} {label}") for s in plan.services for label in s.urls)
+        print(f"  {'Kafka broker':<{width}} {servers}")
         for service in plan.services:
             for label, path in service.urls.items():
-                print(f"  {service.name + ' ' + label:<28} http://127.0.0.1:{service.port}{path}")
-        print(f"  {'Watch cases':<28} uv run civic tail cases.submitted\n", flush=True)
+                print(f"  {service.name + ' ' + label:<{width}} "
+                      f"http://127.0.0.1:{service.port}{path}")
+        print(f"  {'Watch cases':<{width}} uv run civic tail cases.submitted\n", flush=True)
         while True:
             if any(c.poll() is not None for c in children):
                 print("a service exited; stopping", flush=True)

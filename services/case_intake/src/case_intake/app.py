@@ -17,8 +17,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from case_intake import IDENTITY
+from case_intake.case_page.band_overrides import BandOverrides
+from case_intake.case_page.endpoints import router as case_page_router
+from case_intake.case_page.service import CasePage
 from case_intake.cases.endpoints import router as cases_router
 from case_intake.cases.filing import CaseFiling
+from case_intake.cases.placing import CasePlacing
+from case_intake.cases.placing_endpoints import router as placing_router
 from case_intake.cases.service import CaseService
 from case_intake.claims.endpoints import router as claims_router
 from case_intake.claims.service import ClaimService
@@ -30,6 +35,9 @@ from case_intake.location.resolver import LocationResolver
 from case_intake.metrics import IntakeMetrics
 from case_intake.open311.endpoints import router as open311_router
 from case_intake.open311.service import Open311Service
+from case_intake.partner_board.endpoints import router as partner_board_router
+from case_intake.partner_board.service import PartnerBoard
+from case_intake.partner_board.sign_in_endpoints import router as partner_sign_in_router
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.scores.service import TOPICS as SCORE_TOPICS
 from case_intake.scores.service import ScoreReadModel
@@ -39,7 +47,7 @@ from case_intake.staff_queue.service import StaffQueue
 from case_intake.staff_sessions.service import StaffSessionService
 from civic.db import ServiceDatabase
 from civic.http.app import Broker, create_service_app
-from civic.http.auth import ApiKeyStore
+from civic.http.auth import ApiKeyStore, Role
 from civic.http.directory import PartnerDirectory
 from civic.kafka.background import BackgroundConsumer, waiting_out_database_outages
 from civic.process import tune_gc_for_server
@@ -70,19 +78,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         producer=publishing.producer, metrics=publishing.kafka_metrics,
         production=settings.is_production)
     api_keys = ApiKeyStore(database.engine, directory=directory)
-    container = Container(
-        settings=settings, database=database, api_keys=api_keys, relay=relay, filing=filing,
-        cases=cases, claims=ClaimService(database.sessions, cases,
-                                         claim_cap=settings.partner_claim_cap),
-        open311=Open311Service(database.sessions, filing, api_keys,
-                               agency=settings.council_name,
-                               terms_version=settings.terms_version),
-        staff_sessions=StaffSessionService(
+    claims = ClaimService(database.sessions, cases, claim_cap=settings.partner_claim_cap)
+
+    def sessions_for(role: Role) -> StaffSessionService:
+        # one table, secret and set of timeouts for every role's sign-ins
+        return StaffSessionService(
             database.engine, database.sessions, api_keys,
             secret=settings.session_secret.get_secret_value(),
             idle=timedelta(minutes=settings.session_idle_minutes),
-            absolute=timedelta(hours=settings.session_absolute_hours)),
-        staff_queue=StaffQueue(database.sessions))
+            absolute=timedelta(hours=settings.session_absolute_hours), role=role)
+
+    container = Container(
+        settings=settings, database=database, api_keys=api_keys, relay=relay, filing=filing,
+        cases=cases, claims=claims,
+        placing=CasePlacing(database.engine, database.sessions, metrics, geography(),
+                            on_publish=relay.notify),
+        open311=Open311Service(database.sessions, filing, api_keys,
+                               agency=settings.council_name,
+                               terms_version=settings.terms_version),
+        staff_sessions=sessions_for(Role.STAFF),
+        staff_queue=StaffQueue(database.sessions),
+        partner_sessions=sessions_for(Role.PARTNER),
+        partner_board=PartnerBoard(database.sessions, claims),
+        case_page=CasePage(database.engine, database.sessions, cases),
+        band_overrides=BandOverrides(
+            settings.need_scoring_url, settings.need_scoring_api_key.get_secret_value()
+            if settings.need_scoring_api_key else None))
 
     @asynccontextmanager
     async def lifespan(started: Broker) -> AsyncIterator[None]:
@@ -107,5 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         IDENTITY, settings, container=container, database=database,
         api_keys=container.api_keys, lifespan=lifespan,
-        routers=[cases_router, claims_router, open311_router, form_router, queue_router],
+        routers=[cases_router, placing_router, claims_router, open311_router, form_router,
+                 queue_router, partner_sign_in_router, partner_board_router,
+                 case_page_router],
         static=("/static", Path(__file__).parent / "form" / "static"))

@@ -18,6 +18,9 @@ class IntakeMetrics:
                                 "Cases whose location staff must place by hand.")
         self.transitions = counter(f"{PREFIX}_status_changes_total",
                                    "Status changes, by new status.", ["to_status"])
+        self.placed = counter(f"{PREFIX}_cases_placed_total",
+                              "Cases placed by staff: an unplaced address placed, or a "
+                              "placement corrected.", ["kind"])
 
     def case_created(self, channel: str, categories: list[str], *, resolved: bool) -> None:
         self.created.labels(channel).inc()
@@ -28,3 +31,6 @@ class IntakeMetrics:
 
     def status_changed(self, to_status: str) -> None:
         self.transitions.labels(to_status).inc()
+
+    def case_placed(self, *, correction: bool) -> None:
+        self.placed.labels("correction" if correction else "unplaced").inc()

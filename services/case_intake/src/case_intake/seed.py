@@ -13,6 +13,8 @@ cases, so that a newcomer's first heat map shows figures, not a blank borough.
 - **Quick.** Cases are prepared in memory and stored by the group-commit writer, a few
   hundred per transaction, each with its event in the outbox for the running service's
   relay: a second or two for 800.
+- **Work to do.** Every third demo case is triaged as the duty desk would, so the
+  partner board (`/partner/board`) has cases to claim; the rest wait in the staff queue.
 - **Idempotent.** The plan is fixed (a seeded generator); a run files only the part of
   it not yet in the database, so a second `make dev` adds nothing. The embedded broker
   keeps nothing across restarts, so on a fresh one (``CIVIC_DEV_BROKER=embedded``, set
@@ -30,18 +32,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
+from sqlalchemy.orm import sessionmaker
 
 from case_intake import IDENTITY
 from case_intake.cases.models import Case
 from case_intake.cases.new_case import prepare
 from case_intake.cases.schemas import CaseCreate
+from case_intake.cases.service import CaseService
 from case_intake.cases.writer import CaseWriter, NewCase
 from case_intake.location.resolver import LocationResolver
+from case_intake.metrics import IntakeMetrics
 from case_intake.residents.pseudonym import Pseudonymiser
 from case_intake.settings import Settings
 from civic import outbox
 from civic.contracts.cases import CaseLocation, CaseSubmitted, ConsentFacts
-from civic.contracts.common import OPEN_STATUSES
+from civic.contracts.common import OPEN_STATUSES, CaseStatus
 from civic.db import write_lock
 from civic.http.auth import DEV_KEYS, Principal, Role, ensure_dev_keys
 from civic.reference import Geography, geography
@@ -49,6 +54,7 @@ from civic.reference import Geography, geography
 DEMO_SOURCE = "demo-seed"
 DEMO_CHANNEL = "import"
 DEMO_STAFF = "staff.demo"
+TRIAGED_EVERY = 3  # every third demo case is triaged: the partner board's work
 FRESH_BROKER_ENV = "CIVIC_DEV_BROKER"  # "embedded": a new, empty in-memory broker
 CATEGORIES = {"food": 5, "money": 4, "loneliness": 3, "housing": 3, "medicine": 3,
               "isolation_support": 2, "social_care": 2, "digital_access": 1, "other": 1}
@@ -115,7 +121,7 @@ def seed(settings: Settings, engine: Engine, count: int) -> int:
     announced = (announce_open_demo_cases(engine)
                  if there and os.environ.get(FRESH_BROKER_ENV) == "embedded" else 0)
     todo = demo_plan(count, settings.terms_version, geography())[there:]
-    file_cases(settings, engine, todo)
+    triage_demo_cases(engine, file_cases(settings, engine, todo)[::TRIAGED_EVERY])
     took = time.perf_counter() - started
     print(f"seeded {len(todo)} demo cases in {took:.1f} s ({there} already there"
           + (f", {announced} open ones announced again" if announced else "")
@@ -130,23 +136,34 @@ def demo_cases_filed(engine: Engine) -> int:
             Case.source == DEMO_SOURCE, Case.created_by == DEMO_STAFF)).scalar_one())
 
 
-def file_cases(settings: Settings, engine: Engine, plan: list[DemoCase]) -> None:
+def file_cases(settings: Settings, engine: Engine, plan: list[DemoCase]) -> list[str]:
     """Prepared as the API prepares a case, stored by the writer the API uses, in order,
-    backdated by each case's age."""
+    backdated by each case's age. The new cases' ids, in the plan's order."""
     if not plan:
-        return
+        return []
     resolver = LocationResolver(geography())
     pseudonymiser = Pseudonymiser(settings.pseudonym_secret.get_secret_value())
     staff = Principal(DEMO_STAFF, Role.STAFF)
     now = datetime.now(UTC)
     writer = CaseWriter(engine, timedelta(days=settings.contact_lookback_days))
     try:
-        pending = [writer.submit(_backdated(prepare(demo.body, staff, resolver, pseudonymiser),
-                                            now - demo.age)) for demo in plan]
-        for future in pending:
+        prepared = [_backdated(prepare(demo.body, staff, resolver, pseudonymiser),
+                               now - demo.age) for demo in plan]
+        for future in [writer.submit(new) for new in prepared]:
             future.result(timeout=120)
     finally:
         writer.stop()
+    return [new.case_id for new in prepared]
+
+
+def triage_demo_cases(engine: Engine, case_ids: list[str]) -> None:
+    """Triaged through the case service, as staff do: history, version and event."""
+    cases = CaseService(engine, sessionmaker(engine, expire_on_commit=False),
+                        IntakeMetrics())
+    staff = Principal(DEMO_STAFF, Role.STAFF)
+    for case_id in case_ids:
+        cases.change_status(case_id, CaseStatus.TRIAGED, "Demo: checked by the duty desk",
+                            staff)
 
 
 def _backdated(new: NewCase, at: datetime) -> NewCase:

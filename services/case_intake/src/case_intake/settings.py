@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from civic.settings import ServiceSettings
@@ -55,6 +55,23 @@ class Settings(ServiceSettings):
     session_absolute_hours: float = Field(
         default=12, gt=0, description="A staff session this old ends, however busy.")
 
+    live_refresh_seconds: float = Field(
+        default=5, ge=1, le=300, description="How often the staff queue and the partner "
+        "board refresh themselves with JavaScript on (they work without it).")
+    need_scoring_url: str | None = Field(
+        default=None, description="Need scoring's base URL: the case page sends staff band "
+        "overrides there. Unset: the page says overrides are not set up here.")
+    need_scoring_api_key: SecretStr | None = Field(
+        default=None, description="A staff key need scoring knows and lists in "
+        "NEED_SCORING_DELEGATING_CALLERS, so overrides are recorded as the signed-in "
+        "member of staff's. Required when need_scoring_url is set.")
+
+    @field_validator("need_scoring_url", "need_scoring_api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # compose passes ${VAR:-}: an empty value means the setting was not given
+        return None if value == "" else value
+
     required_in_production = ("kafka_bootstrap_servers", "database_url", "pseudonym_secret",
                               "session_secret")
 
@@ -79,6 +96,9 @@ class Settings(ServiceSettings):
         if self.is_production and len(session) < PRODUCTION_SECRET_LENGTH:
             raise ValueError(f"CASE_INTAKE_SESSION_SECRET must be at least "
                              f"{PRODUCTION_SECRET_LENGTH} characters in production")
+        if self.need_scoring_url and self.need_scoring_api_key is None:
+            raise ValueError("CASE_INTAKE_NEED_SCORING_API_KEY must be set when "
+                             "CASE_INTAKE_NEED_SCORING_URL is")
         if self.is_production and session == secret:
             raise ValueError("CASE_INTAKE_SESSION_SECRET must differ from "
                              "CASE_INTAKE_PSEUDONYM_SECRET")

@@ -18,18 +18,6 @@ def server(client):  # type: ignore[no-untyped-def]
         yield live
 
 
-@pytest.fixture
-def pages(browser):  # type: ignore[no-untyped-def]
-    """(no_js, with_js): submit with JavaScript off; axe needs it on to run."""
-    no_js = browser.new_context(java_script_enabled=False)
-    with_js = browser.new_context()
-    for context in (no_js, with_js):
-        context.set_default_timeout(5_000)
-    yield no_js.new_page(), with_js.new_page()
-    no_js.close()
-    with_js.close()
-
-
 def _assert_accessible(page, url: str, label: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(url) if url else None
     violations = axe_violations(page)
@@ -117,7 +105,7 @@ def test_staff_take_a_call_in_phone_mode(client, server, pages, as_):
     page, checker = pages
     key = client.app.state.api_keys.create("staff.phone-desk", Role.STAFF)
     page.goto(f"{server.url}/staff/request-help")
-    assert page.locator("h1").inner_text() == "Sign in to phone mode"
+    assert page.locator("h1").inner_text() == "Sign in as council staff"
     page.get_by_label("Staff API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     assert page.locator("h1").inner_text() == "Take a request for help by phone"

@@ -42,7 +42,7 @@ def contexts(browser):  # type: ignore[no-untyped-def]
 
 def _sign_in(page, server, key: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server.url}/staff/request-help")
-    assert page.locator("h1").inner_text() == "Sign in to phone mode"
+    assert page.locator("h1").inner_text() == "Sign in as council staff"
     page.get_by_label("Staff API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     assert page.locator("h1").inner_text() == "Take a request for help by phone"
@@ -54,7 +54,7 @@ def _session_cookie(context) -> dict:  # type: ignore[no-untyped-def,type-arg]
 
 
 def _notice(page) -> str:  # type: ignore[no-untyped-def]
-    assert page.locator("h1").inner_text() == "Sign in to phone mode"
+    assert page.locator("h1").inner_text() == "Sign in as council staff"
     banner = page.get_by_role("region", name="Important")
     return banner.locator("p").inner_text()  # type: ignore[no-any-return]
 

@@ -67,6 +67,12 @@ def test_the_latest_score_is_kept_with_what_explains_it(client, new_case) -> Non
         62, "high", 1038, "need-2026.11", False)
     assert row.reasons == ["Help is needed today.", "The resident lives alone.",
                            "A disability or long-term condition."], "most points first"
+    assert row.contributions == [  # every factor, in the policy's order, without inputs
+        {"factor": "lives_alone", "points": 12, "reason": "The resident lives alone."},
+        {"factor": "urgency", "points": 40, "reason": "Help is needed today."},
+        {"factor": "children", "points": 0, "reason": "No children in the household."},
+        {"factor": "disability", "points": 10,
+         "reason": "A disability or long-term condition."}]
     with client.app.state.container.database.sessions() as session:
         assert row.opened_at == session.get(Case, case["id"]).created_at, "for the order"
 

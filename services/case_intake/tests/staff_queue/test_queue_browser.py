@@ -10,6 +10,7 @@ from case_intake.settings import Settings
 from civic.http.auth import Role
 from civic_testing import LiveServer, artefact_path, axe_violations
 
+from ..conftest import browser_settings
 from .test_queue_page import ref, scored_case
 
 pytestmark = pytest.mark.browser
@@ -17,21 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
-    """dev, so staff cookies go over the loopback's plain http (as the form's tests)."""
-    return Settings(database_url=f"sqlite:///{tmp_path}/queue.db",
-                    kafka_bootstrap_servers="127.0.0.1:9", apply_topics=False, run_relay=False,
-                    run_consumers=False, tune_gc=False, environment="dev")
-
-
-@pytest.fixture
-def pages(browser):  # type: ignore[no-untyped-def]
-    no_js = browser.new_context(java_script_enabled=False)
-    with_js = browser.new_context()  # axe needs JavaScript to run
-    for context in (no_js, with_js):
-        context.set_default_timeout(5_000)
-    yield no_js.new_page(), with_js.new_page()
-    no_js.close()
-    with_js.close()
+    return browser_settings(tmp_path)
 
 
 def test_staff_narrow_the_queue_without_javascript_and_every_state_passes_axe(

@@ -140,3 +140,27 @@ def test_a_case_that_closes_moves_after_every_open_one_and_back_when_reopened(
     with client.app.state.container.database.sessions.begin() as session:
         follow_status(session, urgent, "in_progress")  # as a reopened case is
         assert session.get(CaseScore, urgent).queue_key == queue_key("urgent", 95, "triaged")
+
+
+def test_the_page_refreshing_itself_is_not_counted_as_activity(client: TestClient) -> None:
+    """live.js marks its requests with Civic-Refresh: they read the session without
+    moving its idle clock (seen to fail with the header ignored)."""
+    from datetime import timedelta
+
+    from case_intake.staff_sessions.models import StaffSessionRecord
+
+    sessions = client.app.state.container.staff_sessions  # type: ignore[attr-defined]
+    database = client.app.state.container.database  # type: ignore[attr-defined]
+    sign_in(client)
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    sessions.clock = lambda: later
+
+    def last_seen() -> datetime:
+        with database.sessions() as session:
+            return session.query(StaffSessionRecord).one().last_seen_at  # type: ignore[no-any-return]
+
+    before = last_seen()
+    assert client.get("/staff/queue", headers={"Civic-Refresh": "1"}).status_code == 200
+    assert last_seen() == before
+    assert client.get("/staff/queue").status_code == 200
+    assert last_seen() == later

@@ -112,6 +112,19 @@ def test_an_idle_session_ends_and_its_row_goes(world: World) -> None:
     assert world.service.check(started.cookie).ended is Ended.ENDED
 
 
+def test_a_page_refreshing_itself_does_not_keep_a_session_alive(world: World) -> None:
+    """The queue and the board refresh every few seconds with JavaScript on (live.js,
+    touch=False); an open tab left alone must still end at the idle limit. Seen to fail
+    with touch ignored (refreshes kept the session alive)."""
+    started = world.service.sign_in(world.key)
+    for _ in range(5):
+        world.clock.move(minutes=5)
+        assert world.service.check(started.cookie, touch=False).session is not None
+    world.clock.move(minutes=5)
+    check = world.service.check(started.cookie, touch=False)
+    assert check.session is None and check.ended is Ended.IDLE
+
+
 def test_a_busy_session_ends_at_the_absolute_timeout(world: World) -> None:
     """Seen to fail with the absolute check removed (touching kept it alive forever)."""
     started = world.service.sign_in(world.key)

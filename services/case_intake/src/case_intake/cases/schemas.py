@@ -202,10 +202,30 @@ class ErasureIn(_In):
                         description="e.g. the resident's erasure request reference")
 
 
+class PlacementIn(_In):
+    ward_code: str | None = Field(default=None, pattern=r"^E05\d{6}$",
+                                  description="The ward (ONS code).")
+    lsoa_code: str | None = Field(
+        default=None, pattern=r"^E01\d{6}$",
+        description="The small area (LSOA). Its ward follows from it; if a ward is given "
+        "too, the small area must lie in it.")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Self:
+        if self.ward_code is None and self.lsoa_code is None:
+            raise ValueError("give a ward_code, an lsoa_code, or both")
+        return self
+
+
 class ReceiptStatus(BaseModel):
     status: CaseStatus
     updated_at: datetime
     message: str
+
+
+def reference(case_id: str) -> str:
+    """How staff and partners read a case out: its id's first eight characters."""
+    return case_id[:8].upper()
 
 
 def summary(case: Case) -> CaseSummary:

@@ -50,6 +50,12 @@ def not_found(case_id: str) -> NotFound:
     return NotFound("Case not found", f"No case with id {case_id}.", slug="case-not-found")
 
 
+def changed_meanwhile() -> Conflict:
+    """Two changes to one case at once: the case's version lets only one of them win."""
+    return Conflict("Case changed meanwhile", "Someone else changed this case at the same "
+                    "moment; reload and retry.", slug="concurrent-change")
+
+
 class CaseService:
     def __init__(self, engine: Engine, sessions: sessionmaker[Session], metrics: IntakeMetrics,
                  on_publish: Callable[[], None] = lambda: None) -> None:
@@ -141,9 +147,7 @@ class CaseService:
                 self._transition(session, case, target, reason, principal, partner_id)
                 result = summary(case)
         except StaleDataError as exc:
-            raise Conflict("Case changed meanwhile",
-                           "Someone else changed this case at the same moment; reload and "
-                           "retry.", slug="concurrent-change") from exc
+            raise changed_meanwhile() from exc
         self.on_publish()
         return result
 

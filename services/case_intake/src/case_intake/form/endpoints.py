@@ -143,8 +143,10 @@ def _sign_in_page(request: Request, settings: Settings, sessions: StaffSessions,
     # Before any session exists, CSRF is a signed double submit: a nonce in a
     # pre-session cookie and its signature in the form's hidden field.
     nonce, field = sessions.sign_in_form(request.cookies.get(SIGN_IN_COOKIE))
-    response = render(request, settings, "staff_sign_in.html", status, error=error,
-                       notice=notice, csrf_token=field)
+    response = render(request, settings, "sign_in.html", status, error=error,
+                      notice=notice, csrf_token=field, heading="Sign in as council staff",
+                      intro="For phone mode, the queue of open cases and the case pages.",
+                      action="/staff/sign-in", key_label="Staff API key")
     set_cookie(response, settings, SIGN_IN_COOKIE, nonce)
     return response
 

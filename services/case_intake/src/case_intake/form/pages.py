@@ -16,4 +16,5 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 def render(request: Request, settings: Settings, name: str, status: int = 200,
            **context: object) -> HTMLResponse:
     context.setdefault("council", settings.council_name)
+    context.setdefault("live_seconds", f"{settings.live_refresh_seconds:g}")
     return templates.TemplateResponse(request, name, context, status_code=status)

@@ -13,18 +13,26 @@ SESSION_COOKIE = "civic_staff_session"  # the signed session token
 SIGN_IN_COOKIE = "civic_staff_sign_in"  # the sign-in form's CSRF nonce, before a session
 LEGACY_COOKIE = "civic_staff_key"  # held the raw API key before sessions: cleared on sight
 COOKIE_PATH = "/staff"  # the resident's pages never receive staff cookies
+# sent by form/static/live.js when the queue or the board refreshes itself
+REFRESH_HEADER = "Civic-Refresh"
+# Partners sign in the same way, with cookies of their own under /partner: neither
+# role's pages ever receive the other's cookies.
+PARTNER_SESSION_COOKIE = "civic_partner_session"
+PARTNER_SIGN_IN_COOKIE = "civic_partner_sign_in"
+PARTNER_COOKIE_PATH = "/partner"
 
 
 def set_cookie(response: Response, settings: Settings, name: str, value: str,
-               max_age: int | None = None) -> None:
+               max_age: int | None = None, path: str = COOKIE_PATH) -> None:
     """HttpOnly (no script reads it), SameSite=Strict (no other site's request carries
     it) and Secure outside dev (``Settings.secure_cookies``)."""
-    response.set_cookie(name, value, max_age=max_age, path=COOKIE_PATH, httponly=True,
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True,
                         samesite="strict", secure=settings.secure_cookies)
 
 
-def clear_cookie(response: Response, settings: Settings, name: str) -> None:
-    response.delete_cookie(name, path=COOKIE_PATH, httponly=True, samesite="strict",
+def clear_cookie(response: Response, settings: Settings, name: str,
+                 path: str = COOKIE_PATH) -> None:
+    response.delete_cookie(name, path=path, httponly=True, samesite="strict",
                            secure=settings.secure_cookies)
 
 
@@ -66,6 +74,18 @@ REFUSALS = {
     "staff-form": ("The request was sent without its security code, or with one that "
                    "does not match your session. Nothing was saved.",
                    "/staff/request-help", "Go back to phone mode"),
+    "case-action": ("The change was sent without its security code, or with one that "
+                    "does not match your session. Nothing was changed.", "/staff/queue",
+                    "Go back to the queue"),
+    "partner-sign-in": ("The sign-in form was sent without its security code, or with one "
+                        "that does not match this browser.", "/partner/sign-in",
+                        "Go to the sign-in page"),
+    "partner-sign-out": ("The sign-out form was sent without its security code, or with one "
+                         "that does not match your session. You are still signed in.",
+                         "/partner/board", "Go back to the cases to claim"),
+    "partner-form": ("The request was sent without its security code, or with one that "
+                     "does not match your session. Nothing was changed.", "/partner/board",
+                     "Go back to the cases to claim"),
 }
 
 
@@ -73,4 +93,5 @@ def csrf_refused(request: Request, settings: Settings, form: str) -> HTMLRespons
     """403: a staff form posted without a valid CSRF token, said plainly."""
     reason, retry, retry_text = REFUSALS[form]
     return render(request, settings, "csrf_refused.html", 403, reason=reason, retry=retry,
-                  retry_text=retry_text)
+                  retry_text=retry_text,
+                  who="Partner" if form.startswith("partner") else "Staff")

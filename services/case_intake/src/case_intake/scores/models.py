@@ -29,6 +29,9 @@ class CaseScore(Base):
     policy_version: Mapped[str | None] = mapped_column(String(40))
     # the factors' reasons, most points first (policy text, never the resident's words)
     reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # every factor as need scoring explained it: {"factor", "points", "reason"}, in the
+    # policy's order; the case page shows them (None before migration 0007's first score)
+    contributions: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     overridden: Mapped[bool] = mapped_column(default=False)  # a staff band decision holds
     overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # that decision's
     scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -70,5 +70,8 @@ class ScoreReadModel:
         row.overridden, row.overridden_at = scored.override is not None, decided_at
         ranked = sorted(scored.contributions, key=lambda c: -c.points)
         row.reasons = [c.reason for c in ranked if c.points > 0][:REASONS_KEPT]
+        # the input values stay with need scoring: the reasons already say them in words
+        row.contributions = [{"factor": c.factor, "points": c.points, "reason": c.reason}
+                             for c in scored.contributions]
         if held is None:
             repository.add(session, row)

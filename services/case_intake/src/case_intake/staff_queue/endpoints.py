@@ -4,8 +4,6 @@ get the GOV.UK error summary, naming what was wrong."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from functools import cache
 
@@ -16,7 +14,8 @@ from case_intake.dependencies import Config, Queue, StaffCheck
 from case_intake.form.fields import CATEGORY_LABELS
 from case_intake.form.pages import render
 from case_intake.form.staff_web import to_sign_in
-from case_intake.staff_queue.schemas import OPEN_STATUSES, Position, QueueFilters
+from case_intake.scores.paging import Position, cursor, position
+from case_intake.staff_queue.schemas import OPEN_STATUSES, QueueFilters
 from civic.contracts.common import Channel
 from civic.reference import geography
 
@@ -53,7 +52,7 @@ def staff_queue(request: Request, settings: Config, queue: Queue,
     if page and page.next_position:
         kept = {k: v for k, v in given.items() if k != "after"}
         next_link = str(request.url.include_query_params(
-            **kept, after=_cursor(page.next_position)))
+            **kept, after=cursor(page.next_position)))
     return render(request, settings, "staff_queue.html", 400 if errors else 200,
                   staff=check.session.principal, csrf_token=check.session.csrf_token,
                   page=page, values=given, errors=errors, error_map=dict(errors),
@@ -85,7 +84,7 @@ def _read(given: dict[str, str]) -> tuple[QueueFilters, Position | None,
             hours = int(raw)
     after = None
     if "after" in given:
-        after = _position(given["after"])
+        after = position(given["after"])
         if after is None:
             errors.append(("after", "The page link is not one this queue made: start again "
                            "from the first page"))
@@ -94,16 +93,3 @@ def _read(given: dict[str, str]) -> tuple[QueueFilters, Position | None,
         status=given.get("status"), channel=given.get("channel"),
         needs_review=given.get("needs_review") == "yes", unclaimed_hours=hours)
     return filters, after, errors
-
-
-def _cursor(position: Position) -> str:
-    text = f"{position.queue_key}|{position.opened_at.isoformat()}|{position.case_id}"
-    return base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def _position(cursor: str) -> Position | None:
-    try:
-        key, at, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return Position(int(key), datetime.fromisoformat(at), case_id[:36])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None

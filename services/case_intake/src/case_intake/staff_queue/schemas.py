@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from case_intake.scores.ordering import OPEN_STATUSES
+from case_intake.scores.paging import Position
 
 __all__ = ["OPEN_STATUSES", "Position", "QueueFilters", "QueuePage", "QueueRow"]
 
@@ -18,15 +19,6 @@ class QueueFilters:
     channel: str | None = None
     needs_review: bool = False  # only cases whose address could not be placed
     unclaimed_hours: int | None = None  # only cases unclaimed and older than this
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a page starts: just after this row of the scored queue's order."""
-
-    queue_key: int
-    opened_at: datetime
-    case_id: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from case_intake.cases.models import Case
+from case_intake.cases.schemas import reference
 from case_intake.scores.models import CaseScore
+from case_intake.scores.paging import one_page
 from case_intake.staff_queue import repository
 from case_intake.staff_queue.schemas import Position, QueueFilters, QueuePage, QueueRow
 
@@ -31,18 +33,14 @@ class StaffQueue:
         now, size = self.clock(), self.page_size
         with self.sessions() as session:
             found = repository.in_order(session, filters, after, size + 1, now)
-        more = len(found) > size
-        found = found[:size]
-        last = found[-1][1] if more else None
-        return QueuePage(
-            rows=[row(case, score) for case, score in found],
-            next_position=Position(last.queue_key, last.opened_at, last.case_id)
-            if last else None)
+        shown, next_position = one_page(found, size)
+        return QueuePage(rows=[row(case, score) for case, score in shown],
+                         next_position=next_position)
 
 
 def row(case: Case, score: CaseScore) -> QueueRow:
     return QueueRow(
-        case_id=case.id, reference=case.id[:8].upper(), opened_at=case.created_at,
+        case_id=case.id, reference=reference(case.id), opened_at=case.created_at,
         ward_code=case.ward_code, categories=list(case.categories), status=case.status,
         channel=case.channel, band=score.band, score=score.score,
         reason=score.reasons[0] if score.reasons else None,

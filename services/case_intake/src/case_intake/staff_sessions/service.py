@@ -9,6 +9,9 @@ session cookie instead of the key itself.
   being a staff key (checked on each request through the ``ApiKeyStore`` cache).
 - Every staff form carries a CSRF token: derived from the session for signed-in forms,
   and a signed double-submit pair (pre-session cookie + hidden field) for sign-in.
+- One instance serves one role (staff for phone mode, partners for their board). Each
+  role signs its cookies and CSRF tokens for its own purposes, so a staff cookie never
+  verifies as a partner's, and a session checks that its key still has that role.
 
 Plain Python: the endpoints turn cookies and form fields into these calls.
 """
@@ -38,9 +41,6 @@ from civic.db import write_lock
 from civic.errors import NotAllowed
 from civic.http.auth import ApiKeyStore, Principal, Role, hash_key
 
-COOKIE_PURPOSE = "staff-session"
-CSRF_PURPOSE = "staff-csrf"
-SIGN_IN_PURPOSE = "staff-sign-in-csrf"
 NONCE_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
@@ -73,7 +73,15 @@ def utc_now() -> datetime:
 class StaffSessionService:
     def __init__(self, engine: Engine, sessions: sessionmaker[Session], api_keys: ApiKeyStore,
                  *, secret: str, idle: timedelta, absolute: timedelta,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, role: Role = Role.STAFF) -> None:
+        # Every role's sessions share one table, and each sign-in deletes the expired
+        # rows of all of them: give every role's instance the same timeouts.
+        self.role = role
+        # for staff, the purposes staff cookies were signed for before partners signed
+        # in too ("staff-session", ...), so no staff session ends with this change
+        self._cookie_purpose = f"{role}-session"
+        self._csrf_purpose = f"{role}-csrf"
+        self._sign_in_purpose = f"{role}-sign-in-csrf"
         self.engine = engine
         self.sessions = sessions
         self.api_keys = api_keys
@@ -85,16 +93,16 @@ class StaffSessionService:
     # -- sessions -----------------------------------------------------------------
 
     def sign_in(self, api_key: str, replacing: str | None = None) -> StaffSession:
-        """A new session for a live staff key; ``replacing`` (a cookie the browser
+        """A new session for a live key of this role; ``replacing`` (a cookie the browser
         still holds) is ended, so signing in never reuses a token. Expired sessions
         are deleted here, so the table holds only live ones and a few stragglers."""
         principal = self.api_keys.lookup(api_key) if api_key else None
-        if principal is None or principal.role != Role.STAFF:
-            raise NotAllowed("Not a staff key", "Enter a staff API key that has not been "
-                             "revoked", slug="not-a-staff-key")
+        if principal is None or principal.role != self.role:
+            raise NotAllowed(f"Not a {self.role} key", f"Enter a {self.role} API key that "
+                             "has not been revoked", slug=f"not-a-{self.role}-key")
         token = secrets.token_urlsafe(32)
         digest = hash_token(token)
-        old = unsign(self._secret, COOKIE_PURPOSE, replacing)
+        old = unsign(self._secret, self._cookie_purpose, replacing)
         now = self.clock()
         with write_lock(self.engine), self.sessions.begin() as session:
             repository.remove_expired(session, idle_before=now - self.idle,
@@ -104,14 +112,16 @@ class StaffSessionService:
             repository.add(session, token_hash=digest, principal=principal.name,
                            key_hash=hash_key(api_key), now=now)
         return StaffSession(principal, self._csrf(digest),
-                            sign(self._secret, COOKIE_PURPOSE, token))
+                            sign(self._secret, self._cookie_purpose, token))
 
-    def check(self, cookie: str | None) -> SessionCheck:
+    def check(self, cookie: str | None, *, touch: bool = True) -> SessionCheck:
         """The live session a cookie names, marked as used now; or why there is none.
-        A session found ended is deleted on the spot."""
+        A session found ended is deleted on the spot. ``touch=False`` (a page refreshing
+        itself, not a person) leaves its idle clock running, so an open tab does not keep
+        a session alive past its idle limit."""
         if not cookie:
             return SessionCheck()
-        token = unsign(self._secret, COOKIE_PURPOSE, cookie)
+        token = unsign(self._secret, self._cookie_purpose, cookie)
         if token is None:
             return SessionCheck(ended=Ended.ENDED)
         digest = hash_token(token)
@@ -123,6 +133,8 @@ class StaffSessionService:
             return SessionCheck(ended=Ended.ENDED)
         now = self.clock()
         outcome = self._still_live(*found, now=now)
+        if isinstance(outcome, Principal) and not touch:
+            return SessionCheck(StaffSession(outcome, self._csrf(digest)))
         with write_lock(self.engine), self.sessions.begin() as session:
             if isinstance(outcome, Principal):
                 if repository.touch(session, digest, now):
@@ -132,7 +144,7 @@ class StaffSessionService:
         return SessionCheck(ended=outcome)
 
     def sign_out(self, cookie: str | None) -> None:
-        token = unsign(self._secret, COOKIE_PURPOSE, cookie)
+        token = unsign(self._secret, self._cookie_purpose, cookie)
         if token is None:
             return
         with write_lock(self.engine), self.sessions.begin() as session:
@@ -145,7 +157,7 @@ class StaffSessionService:
         if now - last_seen_at >= self.idle:
             return Ended.IDLE
         principal = self.api_keys.lookup_hash(key_hash)
-        if principal is None or principal.role != Role.STAFF or principal.name != name:
+        if principal is None or principal.role != self.role or principal.name != name:
             return Ended.KEY_REVOKED
         return principal
 
@@ -154,7 +166,7 @@ class StaffSessionService:
     def _csrf(self, token_hash: str) -> str:
         # Bound to the session: another session's token, or one from before a sign-in,
         # does not match. Derived, so nothing more is stored.
-        return mac(self._secret, CSRF_PURPOSE, token_hash)
+        return mac(self._secret, self._csrf_purpose, token_hash)
 
     def csrf_matches(self, session: StaffSession, given: str | None) -> bool:
         return equal(session.csrf_token, given)
@@ -165,12 +177,12 @@ class StaffSessionService:
         the browser already holds is kept, so two open tabs both work."""
         if not nonce or not NONCE_RE.fullmatch(nonce):
             nonce = secrets.token_urlsafe(32)
-        return nonce, mac(self._secret, SIGN_IN_PURPOSE, nonce)
+        return nonce, mac(self._secret, self._sign_in_purpose, nonce)
 
     def sign_in_form_matches(self, nonce: str | None, given: str | None) -> bool:
         """The signed double-submit check: the field signs the cookie's nonce. A
         cross-site form carries neither (SameSite=Strict) and cannot forge the field."""
         if not nonce or not NONCE_RE.fullmatch(nonce):
             return False
-        return mac_matches(self._secret, SIGN_IN_PURPOSE, nonce, given)
+        return mac_matches(self._secret, self._sign_in_purpose, nonce, given)
 

@@ -108,23 +108,35 @@ def test_an_erased_case_leaves_nothing_behind(platform_for, receiver):
     assert left == (0, 0)
 
 
-def test_a_placement_is_read_and_ignored_not_dead_lettered(platform_for, receiver):
-    """``civic.case.placed.v1`` travels on cases.lifecycle, which this service reads: its
-    handler takes it without error (so the consumer group commits it rather than
-    dead-letters it) and tells nobody. Seen to fail with the type missing from
-    ``civic.contracts.catalogue`` (the envelope could not be decoded). The case's ward is
-    not followed yet: a case placed after filing is not announced to partners."""
-    platform = platform_for()
-    partner = platform.partner("partner.placing", [KENTISH_TOWN], ["food"])
-    platform.subscribe(partner, f"{receiver.url}/placing")
-    case = submitted()
-    platform.feed(case, scored(case))
-    receiver.wait("/placing", 1)
-    platform.feed(CasePlaced.model_validate({
+def placed(case, ward: str, version: int) -> CasePlaced:  # type: ignore[no-untyped-def]
+    return CasePlaced.model_validate({
         "case_id": case.case_id, "placed_at": "2026-11-27T10:00:00Z",
-        "location": {"ward_code": KINGS_CROSS, "lsoa_code": None, "resolved": True},
-        "actor_role": "staff", "actor_id": "staff.duty-desk", "case_version": 2}))
+        "location": {"ward_code": ward, "lsoa_code": None, "resolved": True},
+        "actor_role": "staff", "actor_id": "staff.duty-desk", "case_version": version})
+
+
+def test_a_case_placed_by_staff_is_told_to_the_partners_of_its_new_ward(platform_for,
+                                                                       receiver):
+    """``civic.case.placed.v1`` (cases.lifecycle): the case's ward is followed, so a case
+    filed unplaced reaches the partners covering the ward staff chose, once; a stale
+    placement changes nothing; one read before its case is not undone by the submission.
+    Seen to fail with the placement ignored (nobody was told) and with the submission
+    always taking its own ward (the early placement was lost)."""
+    platform = platform_for()
+    kentish = platform.partner("partner.kentish", [KENTISH_TOWN], ["food"])
+    kings = platform.partner("partner.kings", [KINGS_CROSS], ["food"])
+    platform.subscribe(kentish, f"{receiver.url}/kentish")
+    platform.subscribe(kings, f"{receiver.url}/kings")
+    unplaced = submitted(ward=None)  # type: ignore[arg-type]
+    platform.feed(unplaced, scored(unplaced))
+    platform.feed(placed(unplaced, KINGS_CROSS, 2), placed(unplaced, KENTISH_TOWN, 2))
+    told = receiver.wait("/kings", 1)
+    assert json.loads(told[0][0])["data"]["ward"] == KINGS_CROSS
+
+    early = submitted()  # filed in Kentish Town, placed in King's Cross before it is read
+    platform.feed(placed(early, KINGS_CROSS, 2), early, scored(early))
+    receiver.wait("/kings", 2)
+    time.sleep(0.5)
+    assert receiver.got["/kentish"] == [], "stale and undone placements tell nobody"
     with platform.app.state.container.database.sessions() as session:
-        deliveries = session.scalar(select(func.count()).select_from(Delivery))
-        assert session.get(KnownCase, case.case_id) is not None
-    assert deliveries == 1, "only the score's delivery"
+        assert session.get(KnownCase, early.case_id).ward == KINGS_CROSS  # type: ignore[union-attr]

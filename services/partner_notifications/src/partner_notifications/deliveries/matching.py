@@ -10,7 +10,8 @@ kept and announced when the case arrives.
 
 Who is told what:
 - ``case.scored``: partners whose coverage and filters hold the case (ward, a category,
-  the minimum band), while it is open and unclaimed;
+  the minimum band), while it is open and unclaimed; a case staff place by hand
+  (``civic.case.placed.v1``) is told to the partners covering its new ward then;
 - ``case.claimed`` and ``case.released``: every other partner told of the case;
 - ``case.status_changed``: every partner told of the case;
 - ``area.need_updated``: partners covering the ward (ward figures only; small areas are
@@ -26,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from civic.contracts.cases import CaseErased, CaseStatusChanged, CaseSubmitted
+from civic.contracts.cases import CaseErased, CasePlaced, CaseStatusChanged, CaseSubmitted
 from civic.contracts.common import AreaLevel, Band, CaseStatus
 from civic.contracts.envelope import Envelope
 from civic.contracts.scoring import AreaNeedChanged, CaseScored
@@ -75,6 +76,8 @@ class DeliveryPlanner:
                 added = self._scored(session, envelope.id, payload)
             elif isinstance(payload, CaseStatusChanged):
                 added = self._status(session, envelope.id, payload)
+            elif isinstance(payload, CasePlaced):
+                added = self._placed(session, payload)
             elif isinstance(payload, CaseErased):
                 repository.forget_case(session, payload.case_id)
             elif isinstance(payload, AreaNeedChanged) and payload.level == AreaLevel.WARD:
@@ -92,7 +95,8 @@ class DeliveryPlanner:
             case = KnownCase(case_id=event.case_id, status=CaseStatus.SUBMITTED.value,
                              reasons=[], version=0)
             session.add(case)
-        case.ward = event.location.ward_code
+        if case.ward is None or case.version <= (event.case_version or 1):
+            case.ward = event.location.ward_code  # else staff placed it since: keep that
         case.categories = sorted(c.value for c in event.categories)
         case.version = max(case.version, event.case_version or 1)
         case.updated_at = self.clock()
@@ -124,6 +128,21 @@ class DeliveryPlanner:
                              data)
                    for sub, partner in repository.listeners(session, "case.scored")
                    if covers(sub, partner, case.ward, case.categories, case.band))
+
+    def _placed(self, session: Session, event: CasePlaced) -> int:
+        """Staff placed the case (filed unplaced, or moved): partners covering its ward
+        now are told of it, with the score held; need scoring's new score follows."""
+        case = repository.known_case(session, event.case_id)
+        if case is None:  # ahead of its case: the submission keeps this place
+            case = KnownCase(case_id=event.case_id, categories=[], reasons=[],
+                             status=CaseStatus.SUBMITTED.value, version=0)
+            session.add(case)
+        elif event.case_version <= case.version:
+            return 0  # a stale placement
+        case.ward, case.version = event.location.ward_code, event.case_version
+        case.updated_at = self.clock()
+        session.flush()
+        return self._announce(session, case)
 
     def _status(self, session: Session, event_id: str, event: CaseStatusChanged) -> int:
         case = repository.known_case(session, event.case_id)

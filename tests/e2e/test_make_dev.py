@@ -232,6 +232,21 @@ def test_make_dev_runs_the_platform_and_a_posted_case_reaches_civic_tail(tmp_pat
             queue = staff.get(queue_url)
             assert queue.status_code == 200 and "Open cases by need" in queue.text
             assert queue.text.count('class="queue__reference"') == 50, "a full first page"
+            # The case page sends a band override to the running need scoring, which
+            # records it as the signed-in member of staff's (make dev's relay wiring).
+            case_page = f"{base}/staff/cases/{case_id}"
+            token = re.search(r'name="csrf_token" value="([^"]+)"',  # type: ignore[union-attr]
+                              staff.get(case_page).text).group(1)
+            band = "low" if score.json()["band"] != "low" else "high"
+            sent = staff.post(f"{case_page}/band", data={
+                "csrf_token": token, "band": band,
+                "override_reason": "Checked by phone: neighbours are helping."},
+                follow_redirects=True)
+            assert sent.status_code == 200 and "recorded your band override" in sent.text, \
+                sent.text[-2000:]
+        decisions = httpx.get(f"{scoring}/v1/cases/{case_id}/band-overrides",
+                              headers={"Authorization": f"Bearer {staff_key}"}).json()
+        assert [(d["band"], d["overridden_by"]) for d in decisions] == [(band, "staff.demo")]
         # The printed partner board, signed into with the printed partner key, has demo
         # cases to claim (the seed triages every third) and no personal data.
         board_url = re.search(r"case_intake Partner board \(key civic_dev_partner_key\)"

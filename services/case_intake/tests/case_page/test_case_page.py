@@ -66,8 +66,8 @@ def test_facts_and_the_score_explained_without_personal_data_and_the_read_audite
     assert "need-2026.11" in page.text and "score 62 of 100" in page.text
     for personal in (NAME, PHONE, DETAILS):
         assert personal not in page.text
-    assert ("read_personal_data", "staff.queue", "case page: history and notes") in \
-        audit_lines(client, case_id)
+    assert ("read_personal_data", "staff.queue",
+            "case page: history, notes and earlier contacts") in audit_lines(client, case_id)
 
 
 def test_contact_details_only_for_a_stated_purpose_which_is_audited(
@@ -131,6 +131,11 @@ def test_a_band_override_goes_to_need_scoring_as_the_signed_in_member_of_staff(
         sent.append(request)
         if b"refuse" in request.content:
             return httpx.Response(404, json={"detail": "No score for this case yet."})
+        if b"wrong key" in request.content:
+            return httpx.Response(403, json={"detail": "The key staff.x may not send "
+                                             "Civic-Acting-For"})
+        if b"invalid" in request.content:
+            return httpx.Response(422, json={"detail": "band: not one of low, medium"})
         return httpx.Response(201, json={})
 
     container = client.app.state.container  # type: ignore[attr-defined]
@@ -143,7 +148,14 @@ def test_a_band_override_goes_to_need_scoring_as_the_signed_in_member_of_staff(
     short = post(client, case_id, "band", band="urgent", override_reason="short")
     assert short.status_code == 422 and not sent
     refused = post(client, case_id, "band", band="high", override_reason="refuse " * 3)
-    assert refused.status_code == 404 and "No score for this case yet." in refused.text
+    assert refused.status_code == 409 and "This case has no score yet" in refused.text
+    # need scoring refusing case intake's own key is a fault for operators: 503, and the
+    # member of staff is not shown need scoring's words about keys
+    setup = post(client, case_id, "band", band="high", override_reason="wrong key " * 2)
+    assert setup.status_code == 503 and "tell your system administrator" in setup.text
+    assert "Civic-Acting-For" not in setup.text
+    invalid = post(client, case_id, "band", band="high", override_reason="invalid " * 3)
+    assert invalid.status_code == 422 and "band: not one of low, medium" in invalid.text
     reason = "Carer in hospital since this morning."
     done = post(client, case_id, "band", band="urgent", override_reason=reason)
     assert done.status_code == 303
@@ -162,6 +174,8 @@ def test_an_unplaced_case_is_placed_by_choosing_a_ward(client: TestClient, new_c
     assert "Place the address" in page and "Not placed" in page
     assert post(client, case_id, "place", ward="", lsoa="").status_code == 422
     assert post(client, case_id, "place", ward="E05999999").status_code == 422
+    unknown = post(client, case_id, "place", ward="", lsoa="E01999999")
+    assert unknown.status_code == 422 and '<a href="#lsoa">' in unknown.text, "names the field"
     ward = sorted(geography().wards)[0]
     done = post(client, case_id, "place", ward=ward)
     assert done.status_code == 303, done.text

@@ -163,6 +163,22 @@ def test_an_unknown_erased_or_final_case_is_refused(client, as_, new_case
     assert _placed_events(client) == []
 
 
+def test_a_case_a_partner_holds_is_not_moved_until_the_claim_ends(
+        client, as_, triaged_case) -> None:  # type: ignore[no-untyped-def]
+    """A move could take a claimed case out of its holder's coverage while the partner
+    still reads the resident's details. Seen to fail with the held check removed."""
+    case_id = triaged_case()
+    assert client.post(f"/v1/cases/{case_id}/claim", headers=as_("partner")).status_code == 200
+    refused = _place(client, as_, case_id, ward_code=BELSIZE)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/case-held")
+    assert "partner.foodbank holds this case" in refused.json()["detail"]
+    assert _placed_events(client) == []
+    released = client.post(f"/v1/cases/{case_id}/release", json={"reason": "wrong area"},
+                           headers=as_("partner"))
+    assert released.status_code == 200, released.text
+    assert _place(client, as_, case_id, ward_code=BELSIZE).status_code == 200
+
+
 def test_only_staff_place_a_case(client, as_, new_case) -> None:  # type: ignore[no-untyped-def]
     case_id = new_case(location=UNPLACED)["id"]
     for who in ("partner", "ops"):

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
-    return browser_settings(tmp_path)
+    """The board refreshes every second with JavaScript on."""
+    return browser_settings(tmp_path, live_refresh_seconds=1)
 
 
 def _no_violations(page, label: str) -> None:  # type: ignore[no-untyped-def]
@@ -71,6 +72,13 @@ def test_a_partner_claims_and_works_a_case_without_javascript_and_every_state_pa
         assert "There is a problem" in checker.content()
         assert "Another partner holds this case." in checker.content()
         _no_violations(checker, "board-error")
+        # With JavaScript on, the board shown after a refused claim (at the claim's POST
+        # address) still refreshes itself, from the board's own address.
+        fresh = claimable(client, new_case, as_, "urgent", 90)
+        checker.get_by_role("button", name=f"Claim case {ref(fresh)}").wait_for()
+        assert "Updated at" in checker.locator("#live-status").inner_text()
+        assert client.post(f"/v1/cases/{fresh}/claim",
+                           headers=as_("other_partner")).status_code == 200
         checker.goto(f"{server.url}/partner/board")
         assert "There are no cases for you to claim just now." in checker.content()
         _no_violations(checker, "board-empty")

@@ -200,7 +200,9 @@ def test_a_claim_shows_the_contact_only_when_the_resident_agreed(
     assert claim.status_code == 303
     assert claim.headers["location"] == f"/partner/cases?done=claimed&case={ref(agreed)}"
     assert status_of(client, as_, agreed) == ("claimed", "partner.board")
-    page = client.get(claim.headers["location"]).text
+    shown = client.get(claim.headers["location"])
+    assert shown.headers["cache-control"] == "no-store", "never kept on a shared device"
+    page = shown.text
     assert f"You have claimed case {ref(agreed)}." in page
     for detail in RESIDENT:
         assert detail in page, detail

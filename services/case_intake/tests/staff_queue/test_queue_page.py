@@ -164,3 +164,18 @@ def test_the_page_refreshing_itself_is_not_counted_as_activity(client: TestClien
     assert last_seen() == before
     assert client.get("/staff/queue").status_code == 200
     assert last_seen() == later
+
+
+def test_a_forged_page_link_is_named_not_a_server_error(client: TestClient) -> None:
+    """A cursor is base64 anyone can make: a key past a database integer's, or a case id
+    that is no id, gets the error summary (seen to fail with a 500 on both engines)."""
+    import base64
+    import uuid
+
+    sign_in(client)
+    for forged in (f"99999999999999999999|{NOW.isoformat()}|{uuid.uuid4()}",
+                   f"1038|{NOW.isoformat()}|' OR 1=1 --"):
+        after = base64.urlsafe_b64encode(forged.encode()).decode()
+        answer = client.get(f"/staff/queue?after={after}")
+        assert answer.status_code == 400 and "The page link is not one this queue made" \
+            in answer.text

@@ -167,9 +167,12 @@ def _no_key(name: str) -> NotFound:
 
 # Well-known keys for `make dev` only: every service seeds the same ones, so the demo
 # works across services with one key per role. Seeding refuses to run in production.
+# staff.case-intake is case intake's own key at need scoring (band overrides from its
+# case page, relayed for the signed-in member of staff), apart from any person's key.
 DEV_KEYS = {"staff.demo": (Role.STAFF, "civic_dev_staff_key"),
             "partner.demo-foodbank": (Role.PARTNER, "civic_dev_partner_key"),
-            "ops.demo": (Role.OPS, "civic_dev_ops_key")}
+            "ops.demo": (Role.OPS, "civic_dev_ops_key"),
+            "staff.case-intake": (Role.STAFF, "civic_dev_case_intake_key")}
 
 
 def ensure_dev_keys(engine: Engine) -> None:

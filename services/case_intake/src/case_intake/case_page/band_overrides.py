@@ -5,10 +5,13 @@ see need scoring's ``overrides/delegation.py``), and comes back through cases.sc
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 from civic.http.auth import Principal
 
+log = logging.getLogger(__name__)
 TIMEOUT_S = 15.0  # need scoring answers once the broker has the new score
 
 
@@ -46,8 +49,21 @@ class BandOverrides:
         except httpx.HTTPError as exc:
             raise OverrideRefused("Need scoring could not be reached, so the band was not "
                                   "changed. Try again in a minute.", 503) from exc
+        if answer.status_code in (401, 403):
+            # case intake's key, or its standing as a delegating caller: a setup fault
+            # for operators, not something the member of staff did
+            log.error("need scoring refused case intake's override key (HTTP %s); check "
+                      "CASE_INTAKE_NEED_SCORING_API_KEY and NEED_SCORING_DELEGATING_CALLERS",
+                      answer.status_code)
+            raise OverrideRefused("Band overrides cannot be sent to need scoring just now "
+                                  "(its key is not accepted). The band was not changed; "
+                                  "tell your system administrator.", 503)
+        if answer.status_code == 404:
+            raise OverrideRefused("This case has no score yet, so there is no band to "
+                                  "change. Try again when it shows a score.", 409)
         if answer.status_code >= 400:
-            raise OverrideRefused(_problem_detail(answer), answer.status_code)
+            raise OverrideRefused(_problem_detail(answer),
+                                  answer.status_code if answer.status_code < 500 else 503)
 
 
 def _problem_detail(answer: httpx.Response) -> str:

@@ -32,6 +32,8 @@ from civic.errors import DomainError
 
 router = APIRouter(prefix="/staff/cases", include_in_schema=False)
 Text = Annotated[str, Form()]
+# refusals about one field of a form name that field in the error summary
+FIELD_OF = {"unknown-small-area": "lsoa", "small-area-outside-ward": "lsoa"}
 
 
 @router.get("/{case_id}", response_model=None)
@@ -152,12 +154,12 @@ def _act(request: Request, settings: Settings, pages: CasePages, overrides: Band
             action()
         except DomainError as exc:
             return show(request, settings, pages, overrides, staff, case_id,
-                        errors=[(field, exc.detail or exc.title)], values=values,
-                        status=exc.status)
+                        errors=[(FIELD_OF.get(exc.slug, field), exc.detail or exc.title)],
+                        values=values, status=exc.status)
         except OverrideRefused as exc:
             return show(request, settings, pages, overrides, staff, case_id,
                         errors=[(field, exc.detail)], values=values,
-                        status=exc.status if exc.status < 500 else 503)
+                        status=exc.status)
         return RedirectResponse(f"/staff/cases/{case_id}?done={done}", status_code=303)
     return show(request, settings, pages, overrides, staff, case_id, errors=problems,
                 values=values, status=422)

@@ -1,6 +1,5 @@
 """Rendering the case page: the one place that turns a ``CaseView`` (and, after a
-stated purpose, the resident's details) into HTML. Pages about a person are never
-cached by the browser or a proxy."""
+stated purpose, the resident's details) into HTML."""
 
 from __future__ import annotations
 
@@ -52,5 +51,4 @@ def show(request: Request, settings: Settings, pages: CasePage, overrides: BandO
             status_options=[(s, s.replace("_", " ").capitalize()) for s in view.next_statuses],
             overrides_available=overrides.available,
             age=lambda at: waited(at, pages.clock()))
-    response.headers["Cache-Control"] = "no-store"
     return response

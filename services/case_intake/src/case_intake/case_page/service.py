@@ -31,7 +31,7 @@ from civic.contracts.common import CaseStatus
 from civic.db import write_lock
 from civic.http.auth import Principal
 
-PAGE_PURPOSE = "case page: history and notes"
+PAGE_PURPOSE = "case page: history, notes and earlier contacts"
 
 
 class CasePage:
@@ -52,7 +52,7 @@ class CasePage:
             notes = cases.notes(session, case_id)
             if case.erased_at is None:  # after erasure they are placeholders
                 audit.record(session, staff, "read_personal_data", case_id,
-                             ["history", "notes"], PAGE_PURPOSE)
+                             ["history", "notes", "earlier_contacts"], PAGE_PURPOSE)
             session.flush()  # the page's own audit line is the newest one it shows
             return CaseView(
                 case_id=case.id, reference=reference(case.id), opened_at=case.created_at,

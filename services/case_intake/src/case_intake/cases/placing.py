@@ -34,6 +34,7 @@ from case_intake.cases import repository as cases
 from case_intake.cases.models import Case
 from case_intake.cases.schemas import CaseSummary, summary
 from case_intake.cases.service import changed_meanwhile, not_found
+from case_intake.claims.scope import HELD_STATUSES
 from case_intake.metrics import IntakeMetrics
 from civic import outbox
 from civic.contracts.cases import CaseLocation, CasePlaced
@@ -130,6 +131,12 @@ def _check_placeable(case: Case) -> None:
     if not lifecycle.TRANSITIONS[status]:  # closed or withdrawn: final
         raise Conflict("Case is final", f"A {status} case cannot be placed; it is final.",
                        slug="case-final")
+    if status in HELD_STATUSES:
+        # a move could take it out of the holding partner's coverage while the partner
+        # still reads the resident's details; the claim ends first, then it is placed
+        raise Conflict("A partner holds this case", f"{case.claimed_by} holds this case. "
+                       "Ask them to release it, or move it back to triaged, before placing "
+                       "it somewhere else.", slug="case-held")
 
 
 def _already_there(case: Case, place: Place) -> bool:

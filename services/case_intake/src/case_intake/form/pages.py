@@ -17,4 +17,8 @@ def render(request: Request, settings: Settings, name: str, status: int = 200,
            **context: object) -> HTMLResponse:
     context.setdefault("council", settings.council_name)
     context.setdefault("live_seconds", f"{settings.live_refresh_seconds:g}")
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    response = templates.TemplateResponse(request, name, context, status_code=status)
+    # Pages may show a resident's details (a case page, a partner's held cases, a
+    # receipt reference): no browser history, back-forward cache or proxy keeps them.
+    response.headers["Cache-Control"] = "no-store"
+    return response

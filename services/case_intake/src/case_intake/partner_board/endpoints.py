@@ -61,6 +61,8 @@ def _board(request: Request, settings: Settings, board: Board, session: StaffSes
     return render(request, settings, "partner_board.html", status,
                   partner=session.principal, csrf_token=session.csrf_token, page=page,
                   errors=list(errors), next_link=next_link, first_page=after is None,
+                  # a refused claim is shown at the claim's POST address: refresh the board
+                  live_url="/partner/board" + (f"?after={cursor(after)}" if after else ""),
                   wards=ward_names(), category_names=CATEGORY_NAMES,
                   age=lambda at: waited(at, board.clock()))
 

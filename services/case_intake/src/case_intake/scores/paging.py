@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from case_intake.scores.models import CaseScore
+from case_intake.scores.ordering import CLOSED_OFFSET, UNSCORED
 
 Row = TypeVar("Row")
 
@@ -34,9 +36,12 @@ def position(given: str) -> Position | None:
     """The position a ``cursor`` names; None for anything ``cursor`` did not make."""
     try:
         key, at, case_id = base64.urlsafe_b64decode(given.encode()).decode().split("|")
-        return Position(int(key), datetime.fromisoformat(at), case_id[:36])
+        found = Position(int(key), datetime.fromisoformat(at), str(uuid.UUID(case_id)))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
+    # every key ``queue_key`` gives lies in this range; a number past a database
+    # integer's would fail the query instead of naming the bad link
+    return found if UNSCORED <= found.queue_key < 2 * CLOSED_OFFSET else None
 
 
 def one_page(found: Sequence[tuple[Row, CaseScore]], size: int

@@ -3,7 +3,8 @@
    shows has changed, so two people don't both walk to the same door. Without JavaScript
    the page is the same, and reloading it shows the changes.
 
-   A refresh asks for the page it is on (same filters, same page), marked with the
+   A refresh asks for the page it is on (same filters, same page; data-live-url names it
+   when the page answered a form), marked with the
    Civic-Refresh header so the server does not count it as activity: an open tab must
    not keep a session alive past its idle limit. Nothing is replaced while focus is inside
    the region, so a refresh never moves someone's place on the page. */
@@ -13,6 +14,8 @@
   if (!region || !window.fetch || !window.DOMParser) { return; }
   var status = document.getElementById("live-status");
   var seconds = Math.max(1, Number(region.getAttribute("data-live")) || 5);
+  // the page's own address, unless it was the answer to a form (a refused claim)
+  var address = region.getAttribute("data-live-url") || window.location.href;
   var busy = false;
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -20,7 +23,7 @@
   function refresh() {
     if (busy || document.hidden || region.contains(document.activeElement)) { return; }
     busy = true;
-    fetch(window.location.href, { headers: { "Civic-Refresh": "1" },
+    fetch(address, { headers: { "Civic-Refresh": "1" },
                                   credentials: "same-origin", cache: "no-store" })
       .then(function (answer) {
         if (answer.redirected || answer.status !== 200) {

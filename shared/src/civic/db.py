@@ -34,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,6 +180,11 @@ class ServiceDatabase:
         config.set_main_option("script_location", str(self.schema.migrations))
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
+                # Replicas of a service start together and each migrates: one at a time,
+                # so the later ones find the schema at head and change nothing. The
+                # lock is the transaction's, so a migrator that dies releases it.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                             {"name": f"civic-migrate:{self.schema.service}"})
                 ensure_schema(conn, self.schema.service)
                 adopt_public_tables(conn, self.schema)
             adopt_shared_version_table(conn, self.schema.version_table)

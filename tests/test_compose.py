@@ -131,3 +131,21 @@ def test_every_password_and_secret_comes_from_the_uncommitted_env_file(compose):
             if "DATABASE_URL" in key:
                 password = str(value).split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
                 assert password.startswith("${POSTGRES_PASSWORD:?"), key
+
+
+def test_every_service_is_given_what_production_requires(compose):
+    """Each setting a service refuses to start without in production is in its compose
+    environment. Seen to fail on the file whose partner notifications had no database
+    URL and no intake address (it would have refused to start)."""
+    from case_intake.settings import Settings as CaseIntake
+    from need_scoring.settings import Settings as NeedScoring
+    from partner_notifications.settings import Settings as PartnerNotifications
+    from qr_events.settings import Settings as QrEvents
+
+    for name, settings in (("case_intake", CaseIntake), ("need_scoring", NeedScoring),
+                           ("qr_events", QrEvents),
+                           ("partner_notifications", PartnerNotifications)):
+        given = set(compose["services"][name]["environment"])
+        needed = {settings.model_construct().env_name(f)
+                  for f in settings.required_in_production}
+        assert needed <= given, f"{name} lacks {sorted(needed - given)}"

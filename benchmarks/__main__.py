@@ -10,6 +10,7 @@ from typing import Any
 
 from benchmarks import (
     http_intake,
+    intake_workers,
     need_scoring,
     outbox_relay,
     partner_webhooks,
@@ -55,6 +56,9 @@ def main() -> int:
     if only == ["staff_queue"]:
         staff_queue.report(staff_queue.run())
         return 0
+    if only == ["intake_workers"]:
+        intake_workers.report(intake_workers.run())
+        return 0
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     # A full producer buffer is the back-pressure a throughput run is meant to reach;
@@ -78,6 +82,8 @@ def main() -> int:
               f"p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms (target <= 50 ms), "
               f"errors {half['errors']}")
     print(flush=True)
+    workers = intake_workers.run()
+    intake_workers.report(workers)
     queue = staff_queue.run()
     staff_queue.report(queue)
 
@@ -105,8 +111,9 @@ def main() -> int:
     report_redirects(qr)
     webhooks = partner_webhooks.run()
     partner_webhooks.report(webhooks)
-    print(json.dumps({"http": http, "staff_queue": queue, "outbox": relay, "need_scoring": scoring,
-                      "qr_events": qr, "partner_notifications": webhooks}, indent=1),
+    print(json.dumps({"http": http, "intake_workers": workers, "staff_queue": queue,
+                      "outbox": relay, "need_scoring": scoring, "qr_events": qr,
+                      "partner_notifications": webhooks}, indent=1),
           file=sys.stderr)
     return 0
 

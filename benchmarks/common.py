@@ -45,9 +45,11 @@ class Server:
     """`uvicorn APP` in a subprocess on a port, with the given environment."""
 
     def __init__(self, app: str, port: int, env: dict[str, str] | None = None,
-                 factory: bool = False) -> None:
+                 factory: bool = False, workers: int = 1) -> None:
+        settings = [*SERVER_SETTINGS]
+        settings[settings.index("--workers") + 1] = str(workers)
         args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-                str(port), *SERVER_SETTINGS]
+                str(port), *settings]
         if factory:
             args.append("--factory")
         self.url = f"http://127.0.0.1:{port}"

@@ -89,10 +89,15 @@ STORED_IN: dict[str, dict[str, list[str]]] = {
         "POST /v1/cases/{case_id}/release body.reason": ["case_history.reason"],
         "GET /v1/cases/{case_id} query.purpose": ["audit_log.purpose"],
         "GET /v1/cases/{case_id}/history query.purpose": ["audit_log.purpose"],
+        "POST /v1/cases/{case_id}/location body.ward_code": ["cases.ward_code"],
+        "POST /v1/cases/{case_id}/location body.lsoa_code": ["cases.lsoa_code"],
     },
     "need_scoring": {
         "POST /v1/cases/{case_id}/band-override body.band": ["band_overrides.band"],
         "POST /v1/cases/{case_id}/band-override body.reason": ["band_overrides.reason"],
+        # the member of staff a delegating caller names: recorded as the decision's author
+        "POST /v1/cases/{case_id}/band-override header.Civic-Acting-For": [
+            "band_overrides.overridden_by", "audit_log.actor_id"],
     },
     "qr_events": {
         "POST /v1/codes body.destination.kind": ["codes.destination_kind",

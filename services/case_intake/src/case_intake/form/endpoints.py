@@ -14,21 +14,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from case_intake.cases.filing import CaseFiling
 from case_intake.dependencies import Cases, Config, Filing, StaffCheck, StaffSessions
+from case_intake.form import sign_in
 from case_intake.form.fields import CATEGORY_LABELS, URGENCY_LABELS, parse
 from case_intake.form.pages import render
 from case_intake.form.staff_web import (
     SESSION_COOKIE,
-    SIGN_IN_COOKIE,
-    clear_cookie,
-    clear_legacy_cookie,
     csrf_refused,
-    set_cookie,
     sign_in_notice,
     to_sign_in,
 )
 from case_intake.settings import Settings
 from case_intake.staff_sessions.service import StaffSession
-from civic.errors import DomainError, NotAllowed
+from civic.errors import DomainError
 from civic.http.auth import Principal, Role
 
 router = APIRouter(include_in_schema=False)
@@ -134,40 +131,15 @@ def check_progress(request: Request, settings: Config, cases: Cases,
 @router.get("/staff/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, settings: Config, sessions: StaffSessions,
                  ended: str | None = None) -> HTMLResponse:
-    return _sign_in_page(request, settings, sessions, notice=sign_in_notice(settings, ended))
-
-
-def _sign_in_page(request: Request, settings: Settings, sessions: StaffSessions, *,
-                  error: str | None = None, notice: str | None = None,
-                  status: int = 200) -> HTMLResponse:
-    # Before any session exists, CSRF is a signed double submit: a nonce in a
-    # pre-session cookie and its signature in the form's hidden field.
-    nonce, field = sessions.sign_in_form(request.cookies.get(SIGN_IN_COOKIE))
-    response = render(request, settings, "sign_in.html", status, error=error,
-                      notice=notice, csrf_token=field, heading="Sign in as council staff",
-                      intro="For phone mode, the queue of open cases and the case pages.",
-                      action="/staff/sign-in", key_label="Staff API key")
-    set_cookie(response, settings, SIGN_IN_COOKIE, nonce)
-    return response
+    return sign_in.sign_in_page(request, settings, sessions, sign_in.STAFF,
+                                notice=sign_in_notice(settings, ended))
 
 
 @router.post("/staff/sign-in", response_class=HTMLResponse, response_model=None)
-def sign_in(request: Request, settings: Config, sessions: StaffSessions,
-            api_key: Annotated[str, Form(max_length=200)] = "",
-            csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
-    if not sessions.sign_in_form_matches(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
-        return csrf_refused(request, settings, "sign-in")
-    try:
-        started = sessions.sign_in(api_key.strip(),
-                                   replacing=request.cookies.get(SESSION_COOKIE))
-    except NotAllowed as exc:
-        return _sign_in_page(request, settings, sessions, error=exc.detail, status=422)
-    response = RedirectResponse("/staff/request-help", status_code=303)
-    set_cookie(response, settings, SESSION_COOKIE, started.cookie,
-               max_age=int(sessions.absolute.total_seconds()))
-    clear_cookie(response, settings, SIGN_IN_COOKIE)
-    clear_legacy_cookie(response)
-    return response
+def staff_sign_in(request: Request, settings: Config, sessions: StaffSessions,
+                  api_key: Annotated[str, Form(max_length=200)] = "",
+                  csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    return sign_in.sign_in(request, settings, sessions, sign_in.STAFF, api_key, csrf_token)
 
 
 @router.post("/staff/sign-out", response_model=None)

@@ -1,8 +1,10 @@
 """Who may call what: every endpoint of every service, called
 over real HTTP by six callers (no key, a wrong key, staff, a partner whose coverage holds
-the case, a partner whose coverage does not, ops), on SQLite and on PostgreSQL, with the
-status of each cell asserted. A route without a row here fails the test, so a new
-endpoint cannot ship without someone deciding who may call it.
+the case, a partner whose coverage does not, ops), on PostgreSQL (the production
+database; who may call what does not depend on the backend, and each service's own tests
+run its key store on SQLite too), with the status of each cell asserted. A route without
+a row here fails the test, so a new endpoint cannot ship without someone deciding who may
+call it.
 
 Mutations seen to fail here (in the table, as the services' files are not this test's to
 break): QR events' ``GET /v1/codes/{code}/history`` expected open to ops (the service
@@ -29,6 +31,7 @@ from case_intake.settings import Settings as IntakeSettings
 from civic.http.auth import Coverage, Role
 from civic.kafka.broker import free_port
 from civic_testing import LiveServer
+from civic_testing.fixtures import fresh_postgres_or_skip
 from need_scoring.app import create_app as create_scoring
 from need_scoring.settings import POLICIES
 from need_scoring.settings import Settings as ScoringSettings
@@ -122,6 +125,12 @@ class Platform(Callers):
                 return
             time.sleep(0.2)
         raise AssertionError(f"need scoring did not score {case_id} in {timeout_s}s")
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    """PostgreSQL only: the matrix takes a minute a backend, and answers the same."""
+    yield from fresh_postgres_or_skip()
 
 
 @pytest.fixture

@@ -201,7 +201,7 @@ def run() -> dict[str, Any]:
                                 data_dir=Path(tmp) / version)
             policy = load_policy(settings.policy_file)
             return NeedStream(settings, policy, CaseProcessor(policy, geography()), servers,
-                              ScoringMetrics.create())
+                              ScoringMetrics.create(), partitions=6)
 
         first = stream_for("need-bench-a")
         seconds, _ = asyncio.run(score_backlog(first, CASES))

@@ -86,8 +86,15 @@ def test_every_setting_production_requires_is_given_and_credentials_come_from_th
                 assert entry["name"] in secret, f"{entry['name']} is not in the Secret"
 
 
-def test_need_scoring_runs_one_replica_until_its_state_is_partitioned() -> None:
-    """Two need-scoring workers would each publish partial area figures (issue 12); the
-    manifests must not scale it before that lands."""
-    assert by_kind("Deployment")["need-scoring"]["spec"]["replicas"] == 1
+def test_need_scoring_replicas_keep_a_standby_copy_of_every_case() -> None:
+    """Every need-scoring worker answers reads about every case from its own copy, so
+    each keeps standby copies of the others' partitions: replicas - 1 of them. No more
+    replicas than the case topics' partitions. Autoscaling on consumer lag is the next
+    step (it needs a metrics adapter), so no autoscaler is shipped."""
+    deployment = by_kind("Deployment")["need-scoring"]
+    replicas = deployment["spec"]["replicas"]
+    env = {e["name"]: e.get("value")
+           for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert 2 <= replicas <= 6
+    assert env["NEED_SCORING_STANDBY_REPLICAS"] == str(replicas - 1)
     assert "HorizontalPodAutoscaler" not in {o["kind"] for o in objects()}

@@ -25,13 +25,15 @@ from need_scoring.case_scores.endpoints import router as scores_router
 from need_scoring.database import schema
 from need_scoring.dependencies import Container
 from need_scoring.metrics import ScoringMetrics
+from need_scoring.overrides.commands import record_outcomes
 from need_scoring.overrides.endpoints import router as overrides_router
 from need_scoring.overrides.service import OverrideRecords
 from need_scoring.policy import load_policy
 from need_scoring.policy.endpoints import router as policy_router
 from need_scoring.settings import Settings
 from need_scoring.stream.erasures import erased_case_ids, forget_erased
-from need_scoring.stream.faust_app import NeedStream
+from need_scoring.stream.faust_app import SCORING_INPUTS, NeedStream
+from need_scoring.stream.partitions import copartitioned
 from need_scoring.stream.processor import CaseProcessor
 from need_scoring.transparency.endpoints import router as transparency_router
 from need_scoring.transparency.record import build_record, load_council_words
@@ -62,8 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Decisions about cases erased while the service was away (or whose deletion
             # failed) go now; they are never applied meanwhile (processor.erased).
             await anyio.to_thread.run_sync(forget, sorted(processor.erased))
-            stream = NeedStream(settings, policy, processor, broker.servers, scoring_metrics)
+            partitions = await anyio.to_thread.run_sync(
+                copartitioned, broker.servers, SCORING_INPUTS)  # unequal: no start
+            stream = NeedStream(settings, policy, processor, broker.servers, scoring_metrics,
+                                partitions)
             stream.on_erased = forget
+            stream.batches.on_outcomes = partial(record_outcomes, database.sessions)
             container.stream = stream
             await stream.start()
             log.info("scoring with policy %s as consumer group %s", policy.version,

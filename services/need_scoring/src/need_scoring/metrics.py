@@ -23,6 +23,8 @@ class ScoringMetrics:
     area_publish_seconds: Histogram
     stale_events: Counter
     batch_failures: Counter
+    assigned_partitions: Gauge
+    area_owner: Gauge
 
     @classmethod
     def create(cls) -> ScoringMetrics:
@@ -49,4 +51,12 @@ class ScoringMetrics:
                 f"{p}_batch_failures_total",
                 "Batches whose handling failed unexpectedly and was tried again; their "
                 "offsets stay unacknowledged until their outputs are."),
+            assigned_partitions=gauge(
+                f"{p}_assigned_case_partitions",
+                "Case partitions this worker scores now (of cases.submitted); across the "
+                "group they add up to the topic's partitions."),
+            area_owner=gauge(
+                f"{p}_area_owner",
+                "1 on the one worker that counts and publishes area need now, else 0; "
+                "across the group exactly one."),
         )

@@ -56,6 +56,14 @@ class Settings(ServiceSettings):
     data_dir: Path = Field(default=Path("var/need_scoring"),
                            description="faust's working directory (tables are in memory "
                            "and rebuilt from their changelog topics).")
+    override_wait_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long a band override request waits "
+        "for the worker that owns the case to apply it before answering 503 (it is "
+        "then applied when that worker is back).")
+    standby_replicas: int = Field(
+        default=1, ge=0, description="Standby copies of each case-table partition kept "
+        "by other workers (faust table_standby_replicas). Each worker answers score reads "
+        "from its own copy, so run it at workers - 1.")
     council_name: str = "London Borough of Camden"
     service_url: str | None = Field(default=None,
                                     description="Public address, for the transparency record.")

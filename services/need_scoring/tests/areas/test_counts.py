@@ -11,6 +11,7 @@ from civic.contracts.common import AreaLevel, Band, Category
 from civic.reference import geography
 from need_scoring.areas.counts import (
     TOTAL,
+    AreaCounts,
     Counts,
     Footprint,
     expired_keys,
@@ -68,3 +69,28 @@ def test_windows_count_open_cases_by_submission_day_and_roll_up_to_wards() -> No
     assert month[(AreaLevel.WARD, ward)]["band:high"] == 4
     assert len(week) == len(CAMDEN.areas) + len(CAMDEN.wards), "every area is present"
     assert expired_keys(buckets, TODAY) == [f"{lsoa}|{(TODAY - timedelta(days=28))}"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), footprints | st.none()), max_size=30),
+       st.randoms(use_true_random=False))
+def test_footprints_told_late_or_twice_count_once(told: list[tuple[int, Footprint | None]],
+                                                  rng: object) -> None:
+    """The area owner's counts equal a recount of each case's newest footprint, however
+    often each is told and in whatever order the older ones arrive. Seen to fail with the
+    revision check taken out of ``AreaCounts.changed``."""
+    messages = [(case, revision, footprint)
+                for revision, (case, footprint) in enumerate(told, start=1)]
+    delivered = messages + messages[: len(messages) // 2]  # some told twice
+    rng.shuffle(delivered)  # type: ignore[attr-defined]
+    counts = AreaCounts({}, {})
+    for case, revision, footprint in delivered:
+        counts.changed(str(case), revision, footprint)
+    newest: dict[int, Footprint | None] = {}
+    for case, _revision, footprint in messages:
+        newest[case] = footprint
+    assert counts.buckets == recount({c: f for c, f in newest.items() if f is not None})
+
+
+def test_a_footprint_survives_its_way_through_json() -> None:
+    footprint = Footprint(LSOAS[0], TODAY, Band.HIGH, (Category.FOOD, Category.MONEY))
+    assert Footprint.from_json(footprint.to_json()) == footprint

@@ -85,6 +85,9 @@ class Stream:
         self.sent: list[AreaNeedChanged] = []
         self.broker_away = False
 
+    def owns_area_counts(self) -> bool:
+        return True
+
     async def send(self, record: KafkaRecord) -> asyncio.Future[Any]:
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if self.broker_away:
@@ -202,7 +205,8 @@ def test_overlapping_publications_take_one_snapshot_not_two() -> None:
     taken: list[int] = []
     publisher = AreaNeedPublisher.__new__(AreaNeedPublisher)
     publisher.area_need_at = None
-    publisher._stream = SimpleNamespace(settings=SimpleNamespace(area_publish_interval_s=3600))
+    publisher._stream = SimpleNamespace(settings=SimpleNamespace(area_publish_interval_s=3600),
+                                        owns_area_counts=lambda: True)
     publisher._publishing = asyncio.Lock()
     publisher.clock = lambda: datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

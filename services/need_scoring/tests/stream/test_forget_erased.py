@@ -32,7 +32,7 @@ def test_a_failed_forget_is_tried_again_and_then_done_once(tmp_path: Path) -> No
     settings = Settings(kafka_bootstrap_servers="127.0.0.1:9", data_dir=tmp_path / "faust")
     policy = load_policy(settings.policy_file)
     stream = NeedStream(settings, policy, CaseProcessor(policy, geography()),
-                        "127.0.0.1:9", ScoringMetrics.create())
+                        "127.0.0.1:9", ScoringMetrics.create(), partitions=6)
     calls: list[list[str]] = []
 
     def forget(case_ids: list[str]) -> None:
@@ -41,7 +41,7 @@ def test_a_failed_forget_is_tried_again_and_then_done_once(tmp_path: Path) -> No
             raise ConnectionError("the database is away")
 
     stream.on_erased = forget
-    stream._unforgotten.update({"case-b", "case-a"})
+    stream.unforgotten.update({"case-b", "case-a"})
     run_coroutine(stream.forget_erased())  # fails: kept for later
     run_coroutine(stream.forget_erased())  # succeeds
     run_coroutine(stream.forget_erased())  # nothing left to do
@@ -60,7 +60,7 @@ def test_an_erased_case_leaves_no_staff_words_in_the_database(database_url: str)
             overrides.add(session, OverrideDecision(
                 case_id=case_id, band="urgent", computed_band="low", policy_version="p1",
                 reason=marker("REASON"), overridden_by="staff.t",
-                overridden_at=datetime.now(UTC)))
+                overridden_at=datetime.now(UTC), state="applied"))
             audit.record(session, staff, "read_score", case_id, ["band"], marker("PURPOSE"))
             audit.record(session, staff, "override_band", case_id, ["band"], "band override")
 

@@ -24,7 +24,7 @@ from civic_testing import LiveServer
 from need_scoring.calculation.engine import score_case
 from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import load_policy
-from need_scoring.stream import faust_app
+from need_scoring.stream import batches
 
 from ..conftest import make_case, read_events
 
@@ -97,7 +97,7 @@ def test_a_send_that_raises_a_failing_erasure_callback_and_a_failing_batch_lose_
         return encode(payload, **kw)
 
     stream.send, stream.on_erased = failing_send, failing_forget
-    monkeypatch.setattr(faust_app, "encode", failing_encode)
+    monkeypatch.setattr(batches, "encode", failing_encode)
     erased = make_case()
     cases = [make_case(urgency=u) for u in ("today", "this_week", "can_wait") * 10]
     publish(kafka_bootstrap, [erased, CaseErased(case_id=erased.case_id,

@@ -29,7 +29,7 @@ from civic.contracts.cases import CaseErased, CasePlaced, CaseSubmitted
 from civic.contracts.envelope import Envelope
 from civic.contracts.scoring import CaseScored
 from civic.reference import geography
-from need_scoring.areas.counts import Counts
+from need_scoring.areas.counts import AreaCounts
 from need_scoring.policy import load_policy
 from need_scoring.stream.processor import CaseProcessor
 
@@ -40,7 +40,7 @@ DECILE_2 = "E01000858"  # Camden Town with Primrose Hill
 DECILE_9 = "E01000842"  # Belsize
 UNPLACED = {"ward_code": None, "lsoa_code": None, "resolved": False}
 
-State = tuple[CaseProcessor, dict[str, dict[str, Any]], dict[str, Counts]]
+State = tuple[CaseProcessor, dict[str, dict[str, Any]], AreaCounts]
 
 
 def envelope(payload: EventPayload, event_id: str | None = None) -> Envelope:
@@ -56,8 +56,9 @@ def placed(case: CaseSubmitted, lsoa_code: str | None, version: int,
                       actor_role="staff", actor_id="staff.duty-desk", case_version=version)
 
 
-def open_in(buckets: dict[str, Counts], lsoa_code: str) -> int:
-    return sum(c.get("total", 0) for k, c in buckets.items() if k.startswith(f"{lsoa_code}|"))
+def open_in(need: AreaCounts, lsoa_code: str) -> int:
+    return sum(c.get("total", 0) for k, c in need.buckets.items()
+               if k.startswith(f"{lsoa_code}|"))
 
 
 def deprivation(scored: CaseScored) -> int:
@@ -66,7 +67,7 @@ def deprivation(scored: CaseScored) -> int:
 
 @pytest.fixture
 def state() -> State:
-    return CaseProcessor(load_policy(POLICY_FILE), geography()), {}, {}
+    return CaseProcessor(load_policy(POLICY_FILE), geography()), {}, AreaCounts({}, {})
 
 
 def test_placing_an_unplaced_case_rescores_it_with_the_area_s_deprivation(state: State
@@ -75,7 +76,7 @@ def test_placing_an_unplaced_case_rescores_it_with_the_area_s_deprivation(state:
     case = make_case(location=UNPLACED, case_version=1)
     first = processor.handle(envelope(case), cases, buckets)
     assert first is not None and deprivation(first) == 0
-    assert sum(c.get("total", 0) for c in buckets.values()) == 0, "no area, no count"
+    assert sum(c.get("total", 0) for c in buckets.buckets.values()) == 0, "no area, no count"
 
     again = processor.handle(envelope(placed(case, DECILE_2, 2)), cases, buckets)
     assert again is not None, "a placement publishes a new score"
@@ -101,7 +102,7 @@ def test_re_placing_moves_the_open_need_count_to_the_new_area(state: State) -> N
     ward_only = processor.handle(envelope(placed(case, None, 3, ward_code="E05000128")),
                                  cases, buckets)
     assert ward_only is not None and deprivation(ward_only) == 0
-    assert sum(c.get("total", 0) for c in buckets.values()) == 0
+    assert sum(c.get("total", 0) for c in buckets.buckets.values()) == 0
 
 
 def test_a_staff_override_stays_in_force_after_a_placement(state: State) -> None:
@@ -167,7 +168,7 @@ def test_an_erased_case_is_not_placed(state: State) -> None:
                                          case_version=2)), cases, buckets)
     assert processor.handle(envelope(placed(case, DECILE_2, 3)), cases, buckets) is None
     assert cases[str(case.case_id)]["facts"] is None
-    assert sum(c.get("total", 0) for c in buckets.values()) == 0
+    assert sum(c.get("total", 0) for c in buckets.buckets.values()) == 0
     erased_before_replay = make_case(location=UNPLACED, case_version=1)
     processor.erased.add(str(erased_before_replay.case_id))
     assert processor.handle(envelope(placed(erased_before_replay, DECILE_2, 2)),

@@ -13,7 +13,7 @@ from civic.contracts.cases import CaseErased, CaseStatusChanged
 from civic.contracts.envelope import Envelope, encode
 from civic.kafka.producer import EventProducer
 from civic.reference import geography
-from need_scoring.areas.counts import Counts
+from need_scoring.areas.counts import AreaCounts
 from need_scoring.policy import load_policy
 from need_scoring.stream.erasures import erased_case_ids
 from need_scoring.stream.processor import CaseProcessor
@@ -30,12 +30,12 @@ def envelope(payload: EventPayload, event_id: str | None = None) -> Envelope:
 
 
 @pytest.fixture
-def state() -> tuple[CaseProcessor, dict[str, dict[str, Any]], dict[str, Counts]]:
-    return CaseProcessor(load_policy(POLICY_FILE), geography()), {}, {}
+def state() -> tuple[CaseProcessor, dict[str, dict[str, Any]], AreaCounts]:
+    return CaseProcessor(load_policy(POLICY_FILE), geography()), {}, AreaCounts({}, {})
 
 
-def open_total(buckets: dict[str, Counts]) -> int:
-    return sum(c.get("total", 0) for c in buckets.values())
+def open_total(need: AreaCounts) -> int:
+    return sum(c.get("total", 0) for c in need.buckets.values())
 
 
 def test_a_redelivered_submission_is_counted_once_and_its_score_sent_again(state) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class LiveServer:
     """Run an ASGI app under uvicorn on a free loopback port, in a thread: a real HTTP
@@ -41,9 +43,11 @@ class LiveServer:
 class ServiceProcess:
     """`python -m <service> serve` in a process of its own: what a deployment runs, and
     what a test can kill -9. ``env`` adds to this process's environment; the port goes
-    in ``<SERVICE>_PORT``."""
+    in ``<SERVICE>_PORT``. ``log``: a file for its output (a failing test then shows
+    why), else it is dropped."""
 
-    def __init__(self, module: str, env: dict[str, str], port: int) -> None:
+    def __init__(self, module: str, env: dict[str, str], port: int,
+                 log: Any = None) -> None:
         import os
         import subprocess
         import sys
@@ -53,7 +57,8 @@ class ServiceProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", module, "serve"],
             env={**os.environ, "CIVIC_ENV": "dev", **env, f"{module.upper()}_PORT": str(port)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else
+            subprocess.DEVNULL, start_new_session=True)
 
     def wait_ready(self, path: str = "/healthz", timeout_s: float = 60) -> None:
         import time

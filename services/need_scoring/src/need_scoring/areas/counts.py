@@ -5,6 +5,10 @@ band and each of its categories, while it is open. Closing, withdrawing or erasi
 or overriding its band, takes the old footprint out before the new one goes in, so the
 buckets always equal a recount of the open cases. Ward figures are the sum of their
 small areas, so both levels agree by construction.
+
+With several workers each scores only its own cases, so the counting happens in one
+place: every worker tells the area owner each case's current footprint and revision
+(``stream/footprints.py``), and :class:`AreaCounts` there turns them into the buckets.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from civic.contracts.common import AreaLevel, Band, Category
 from civic.reference import Geography
@@ -39,11 +44,49 @@ class Footprint:
     def bucket_key(self) -> str:
         return f"{self.lsoa_code}|{self.submitted_on.isoformat()}"
 
+    def to_json(self) -> dict[str, Any]:
+        return {"lsoa_code": self.lsoa_code, "submitted_on": self.submitted_on.isoformat(),
+                "band": self.band.value, "categories": [c.value for c in self.categories]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Footprint:
+        return cls(data["lsoa_code"], date.fromisoformat(data["submitted_on"]),
+                   Band(data["band"]), tuple(Category(c) for c in data["categories"]))
+
     def cells(self) -> Iterable[str]:
         yield TOTAL
         yield f"band:{self.band.value}"
         for category in dict.fromkeys(self.categories):  # a category counts a case once
             yield f"category:{category.value}"
+
+
+class OpenNeed(Protocol):
+    """Where the processor says what a case now adds to open need."""
+
+    def changed(self, case_id: str, revision: int, footprint: Footprint | None) -> None: ...
+
+
+class AreaCounts:
+    """Each case's footprint as last told, and the buckets they add up to. A footprint
+    older (by the case's revision) than the one held is ignored, and one told again moves
+    nothing: told twice, or late by a case's former worker, a case still counts once. A
+    case that stops counting keeps its revision, so nothing older brings it back."""
+
+    def __init__(self, footprints: MutableMapping[str, dict[str, Any]],
+                 buckets: MutableMapping[str, Counts]) -> None:
+        self.footprints = footprints
+        self.buckets = buckets
+
+    def changed(self, case_id: str, revision: int, footprint: Footprint | None) -> None:
+        held = self.footprints.get(case_id) or None  # a faust table's default is {}
+        if held is not None and revision < held["revision"]:
+            return
+        old = Footprint.from_json(held["footprint"]) if held and held["footprint"] else None
+        if held is not None and revision == held["revision"] and old == footprint:
+            return  # told again: no table write, so no changelog message
+        move(self.buckets, old, footprint)
+        self.footprints[case_id] = {
+            "revision": revision, "footprint": footprint.to_json() if footprint else None}
 
 
 def move(buckets: MutableMapping[str, Counts], old: Footprint | None,

@@ -10,8 +10,12 @@ from need_scoring.database import Base
 
 
 class OverrideDecision(Base):
-    """A human decision about a case's band. The newest row for a case is in force, and
-    it carries over to new policy versions: people outrank the policy."""
+    """A human decision about a case's band. The newest applied row for a case is in
+    force, and it carries over to new policy versions: people outrank the policy.
+
+    ``state``: ``pending`` until the worker that owns the case has applied it
+    (``overrides/commands.py``), then ``applied``, or ``not-found`` / ``erased`` when the
+    case was not there to override; only applied decisions count."""
 
     __tablename__ = "band_overrides"
 
@@ -23,3 +27,4 @@ class OverrideDecision(Base):
     reason: Mapped[str] = mapped_column(String(500))
     overridden_by: Mapped[str] = mapped_column(String(64))
     overridden_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")

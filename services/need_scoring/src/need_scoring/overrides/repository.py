@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from civic.contracts.common import ActorRole
@@ -14,8 +14,12 @@ def add(session: Session, row: OverrideDecision) -> None:
     session.add(row)
 
 
+APPLIED = "applied"
+
+
 def latest_per_case(session: Session) -> list[OverrideDecision]:
     newest = (select(OverrideDecision.case_id, func.max(OverrideDecision.id).label("id"))
+              .where(OverrideDecision.state == APPLIED)
               .group_by(OverrideDecision.case_id).subquery())
     return list(session.scalars(select(OverrideDecision).join(
         newest, OverrideDecision.id == newest.c.id)))
@@ -40,7 +44,26 @@ def by_id(session: Session, override_id: int) -> OverrideDecision | None:
 
 def for_case(session: Session, case_id: str) -> list[OverrideDecision]:
     return list(session.scalars(select(OverrideDecision).where(
-        OverrideDecision.case_id == case_id).order_by(OverrideDecision.id)))
+        OverrideDecision.case_id == case_id, OverrideDecision.state == APPLIED)
+        .order_by(OverrideDecision.id)))
+
+
+def state_of(session: Session, override_id: int) -> str | None:
+    return session.scalar(select(OverrideDecision.state).where(
+        OverrideDecision.id == override_id))
+
+
+def settle(session: Session, override_id: int, state: str, computed_band: str) -> None:
+    """The first outcome of a pending decision is kept; a later one (another policy
+    version's group, a replay) changes nothing."""
+    session.execute(update(OverrideDecision).where(
+        OverrideDecision.id == override_id, OverrideDecision.state == "pending")
+        .values(state=state, computed_band=computed_band))
+
+
+def remove(session: Session, override_id: int) -> None:
+    session.execute(delete(OverrideDecision).where(
+        OverrideDecision.id == override_id))
 
 
 def delete_for_cases(session: Session, case_ids: list[str]) -> int:

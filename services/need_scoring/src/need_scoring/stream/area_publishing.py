@@ -21,6 +21,7 @@ from civic.contracts.envelope import KafkaRecord, encode
 from civic.contracts.scoring import AreaNeedChanged
 from need_scoring import IDENTITY
 from need_scoring.areas.counts import Counts, expired_keys
+from need_scoring.areas.heard import HeardAreaNeed
 from need_scoring.areas.need import AreaNeed
 from need_scoring.areas.publication import PublicFigures, next_snapshot_at, snapshot_due
 from need_scoring.metrics import ScoringMetrics
@@ -41,6 +42,8 @@ class StreamState(Protocol):
 
     async def send(self, record: KafkaRecord) -> Awaitable[Any]: ...
 
+    def owns_area_counts(self) -> bool: ...
+
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +54,7 @@ class AreaNeedPublisher:
                                      stream.policy.need_index)
         self.area_need: dict[str, list[AreaNeed]] = {}  # the last snapshot: what is served
         self.area_need_at: datetime | None = None
+        self.heard = HeardAreaNeed(stream.processor.geography)  # what the owner published
         self._published: dict[str, dict[str, Any]] = {}
         self._unsent: list[AreaNeedChanged] = []
         # The first publication after start and the timer's may overlap: two snapshots
@@ -75,6 +79,12 @@ class AreaNeedPublisher:
         # sent again then.
         try:
             async with self._publishing:
+                if not self._stream.owns_area_counts():
+                    # Another worker counts and publishes; this one serves what it heard.
+                    heard, heard_at = self.heard.figures()
+                    if heard_at is not None:
+                        self.area_need, self.area_need_at = heard, heard_at
+                    return
                 if snapshot_due(self.area_need_at, self.clock(), self.interval_s):
                     await self._snapshot()
                 await self._send_unsent()
@@ -86,6 +96,8 @@ class AreaNeedPublisher:
         started = time.perf_counter()
         today = self.clock().date()
         async with self._stream.state_lock:  # a consistent snapshot, between batches
+            if not self._stream.owns_area_counts():
+                return  # lost the counts meanwhile: their changelog is another's now
             for key in expired_keys(self._stream.buckets, today):
                 del self._stream.buckets[key]
             snapshot: dict[str, Counts] = {k: dict(v) for k, v in self._stream.buckets.items()}

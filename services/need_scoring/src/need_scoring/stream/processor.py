@@ -13,6 +13,13 @@ with it, under any staff override still in force. Like a status change, one the 
 reached is ignored. One that comes before its submission (a replay reads both topics
 side by side) is kept, and the submission is scored in the placed area; a submission
 never moves a placed case back to where it was filed.
+
+After every event the case's current footprint is told to ``need`` (``OpenNeed``) with
+the record's revision, changed or not: an event handled again after a crash then tells
+the area owner again what it may have missed, and a repeat there moves nothing.
+
+A staff band override arrives as a command on its case's partition
+(``apply_override``), so only the worker that owns a case ever changes it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from civic.contracts.cases import CaseErased, CasePlaced, CaseStatusChanged, Cas
 from civic.contracts.envelope import Envelope
 from civic.contracts.scoring import AppliedOverride, CaseScored
 from civic.reference import Geography
-from need_scoring.areas.counts import Counts, move
+from need_scoring.areas.counts import OpenNeed
 from need_scoring.calculation.engine import Score, score_case
 from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import Policy
@@ -45,23 +52,48 @@ class CaseProcessor:
         # Told the type of each event ignored as stale (the stream counts them).
         self.on_stale: Callable[[str], None] = lambda _event_type: None
 
-    def handle(self, envelope: Envelope, cases: CaseTable,
-               buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+    def handle(self, envelope: Envelope, cases: CaseTable, need: OpenNeed) -> CaseScored | None:
         payload = envelope.payload
+        scored: CaseScored | None = None
         if isinstance(payload, CaseSubmitted):
-            return self._submitted(envelope.id, payload, cases, buckets)
-        if isinstance(payload, CasePlaced):
-            return self._placed(envelope.id, payload, cases, buckets)
-        if isinstance(payload, CaseStatusChanged):
-            self._update(str(payload.case_id), cases, buckets,
+            scored = self._submitted(envelope.id, payload, cases)
+        elif isinstance(payload, CasePlaced):
+            scored = self._placed(envelope.id, payload, cases)
+        elif isinstance(payload, CaseStatusChanged):
+            self._update(str(payload.case_id), cases,
                          lambda r: replace(r, status=payload.to_status),
                          payload.case_version, stale=envelope.type)
         elif isinstance(payload, CaseErased):
             self.erased.add(str(payload.case_id))
             self.overrides.pop(str(payload.case_id), None)
-            self._update(str(payload.case_id), cases, buckets, CaseRecord.erase,
+            self._update(str(payload.case_id), cases, CaseRecord.erase,
                          payload.case_version)  # never stale: an erasure always wins
-        return None
+        else:
+            return None
+        case_id = str(payload.case_id)
+        record = CaseRecord.from_json(cases.get(case_id))
+        need.changed(case_id, record.revision, record.footprint())
+        return scored
+
+    def apply_override(self, case_id: str, override: AppliedOverride, cases: CaseTable,
+                       need: OpenNeed) -> CaseRecord:
+        """Put a staff decision in force on the case, the band with it; the score stays
+        what the policy gives. Returns the case's record after it (an erased or unknown
+        case is left as it is, and the caller refuses the decision)."""
+        before = CaseRecord.from_json(cases.get(case_id))
+        if before.erased or before.facts is None:
+            return before
+        stored = override.model_dump(mode="json")
+        in_force = (before.override or {}).get("override_id", 0)
+        if in_force > override.override_id:  # a later decision came first: it stays
+            stored = before.override or stored
+        if before.override != stored:
+            self._keep(case_id, before, replace(before, band=override.band, override=stored),
+                       cases)
+        self.overrides[case_id] = stored  # outlives policies
+        after = CaseRecord.from_json(cases.get(case_id))
+        need.changed(case_id, after.revision, after.footprint())
+        return after
 
     def scored_event(self, case_id: str, record: CaseRecord) -> CaseScored:
         """The score as published, recomputed from the stored facts (exact, because
@@ -78,8 +110,8 @@ class CaseProcessor:
                           policy_version=result.policy_version,
                           contributions=list(result.contributions), override=override)
 
-    def _submitted(self, event_id: str, case: CaseSubmitted, cases: CaseTable,
-                   buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+    def _submitted(self, event_id: str, case: CaseSubmitted,
+                   cases: CaseTable) -> CaseScored | None:
         case_id = str(case.case_id)
         before = CaseRecord.from_json(cases.get(case_id))
         if before.erased or case_id in self.erased:
@@ -95,10 +127,10 @@ class CaseProcessor:
             facts = facts.in_area(lsoa_code, self.geography)
         after = replace(before, submitted_on=case.submitted_at.astimezone(UTC).date(),
                         submitted_event_id=event_id).at_version(case.case_version)
-        return self._rescore(case_id, before, after, facts, lsoa_code, cases, buckets)
+        return self._rescore(case_id, before, after, facts, lsoa_code, cases)
 
-    def _placed(self, event_id: str, placed: CasePlaced, cases: CaseTable,
-                buckets: MutableMapping[str, Counts]) -> CaseScored | None:
+    def _placed(self, event_id: str, placed: CasePlaced,
+                cases: CaseTable) -> CaseScored | None:
         case_id = str(placed.case_id)
         before = CaseRecord.from_json(cases.get(case_id))
         if before.erased or case_id in self.erased:
@@ -112,14 +144,14 @@ class CaseProcessor:
         lsoa_code = placed.location.lsoa_code
         after = replace(before, placed_event_id=event_id).at_version(placed.case_version)
         if before.facts is None:  # ahead of its submission, which will be scored here
-            cases[case_id] = replace(after, lsoa_code=lsoa_code).to_json()
+            self._keep(case_id, before, replace(after, lsoa_code=lsoa_code), cases)
             return None
         facts = before.facts.in_area(lsoa_code, self.geography)
-        return self._rescore(case_id, before, after, facts, lsoa_code, cases, buckets)
+        return self._rescore(case_id, before, after, facts, lsoa_code, cases)
 
     def _rescore(self, case_id: str, before: CaseRecord, after: CaseRecord,
-                 facts: ScoringInput, lsoa_code: str | None, cases: CaseTable,
-                 buckets: MutableMapping[str, Counts]) -> CaseScored:
+                 facts: ScoringInput, lsoa_code: str | None,
+                 cases: CaseTable) -> CaseScored:
         """Score ``after`` with these facts in this small area, move its open-need count
         from where ``before`` had it, and keep it; a staff override stays in force."""
         result = score_case(self.policy, facts)
@@ -128,11 +160,10 @@ class CaseProcessor:
             after, facts=facts, lsoa_code=lsoa_code,
             band=AppliedOverride.model_validate(override).band if override else result.band,
             scored_at=datetime.now(UTC).isoformat(), override=override)
-        move(buckets, before.footprint(), after.footprint())
-        cases[case_id] = after.to_json()
+        after = self._keep(case_id, before, after, cases)
         return self._event(case_id, result, after)
 
-    def _update(self, case_id: str, cases: CaseTable, buckets: MutableMapping[str, Counts],
+    def _update(self, case_id: str, cases: CaseTable,
                 change: Callable[[CaseRecord], CaseRecord], version: int | None,
                 stale: str | None = None) -> None:
         """Apply a change at a case version; with ``stale`` (the event's type), a
@@ -144,5 +175,11 @@ class CaseProcessor:
         after = change(before).at_version(version)
         if after == before:
             return  # a repeated event: no table write, so no changelog message
-        move(buckets, before.footprint(), after.footprint())
+        self._keep(case_id, before, after, cases)
+
+    @staticmethod
+    def _keep(case_id: str, before: CaseRecord, after: CaseRecord,
+              cases: CaseTable) -> CaseRecord:
+        after = replace(after, revision=before.revision + 1)
         cases[case_id] = after.to_json()
+        return after

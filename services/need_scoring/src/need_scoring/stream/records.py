@@ -33,6 +33,8 @@ class CaseRecord:
     case_version: int | None = None  # the newest case version applied (case intake's)
     # the placement by staff now in force: its area outranks the submission's
     placed_event_id: str | None = None
+    # one more with every change kept, so the area owner can tell a newer footprint
+    revision: int = 0
 
     def footprint(self) -> Footprint | None:
         if (self.erased or self.facts is None or self.lsoa_code is None
@@ -64,6 +66,7 @@ class CaseRecord:
             "override": self.override,
             "case_version": self.case_version,
             "placed_event_id": self.placed_event_id,
+            "revision": self.revision,
         }
 
     @classmethod
@@ -85,6 +88,7 @@ class CaseRecord:
             override=_current_override(data.get("override")),
             case_version=data.get("case_version"),
             placed_event_id=data.get("placed_event_id"),
+            revision=data.get("revision", 0),
         )
 
     def is_stale(self, case_version: int | None) -> bool:
@@ -101,7 +105,7 @@ class CaseRecord:
 
     def erase(self) -> CaseRecord:
         # Keep only the tombstone, so a replay cannot bring the case back.
-        return replace(CaseRecord(), erased=True)
+        return replace(CaseRecord(), erased=True, revision=self.revision)
 
 
 def _current_override(stored: dict[str, Any] | None) -> dict[str, Any] | None:

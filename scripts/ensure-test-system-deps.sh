@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's chromium for browser tests.
-# Installed with apt-get where that works. Under CI=true a missing browser is an error,
-# never a silent skip; elsewhere the browser tests skip and say why.
+# System packages the tests need: Debian's chromium for browser tests, nginx and
+# prometheus (for `nginx -t` and promtool) to check the compose stack's proxy and scrape
+# configuration. Installed with apt-get where that works. Under CI=true a missing
+# package is an error, never a silent skip; elsewhere those tests skip and say why.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -18,6 +19,8 @@ fi
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing system packages: ${need[*]}" >&2
@@ -27,7 +30,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "apt-get install ${need[*]} failed; see /tmp/civic-apt.log" >&2
 fi
 if [ "${CI:-}" = "true" ]; then
-  echo "CI=true and ${need[*]} could not be installed: browser tests cannot run" >&2
+  echo "CI=true and ${need[*]} could not be installed: the tests that need them cannot run" >&2
   exit 1
 fi
-echo "note: ${need[*]} not installed; browser tests will be skipped" >&2
+echo "note: ${need[*]} not installed; the tests that need them will be skipped" >&2

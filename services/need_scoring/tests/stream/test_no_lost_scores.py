@@ -20,7 +20,7 @@ from civic.contracts.envelope import Envelope, KafkaRecord, encode
 from civic.contracts.scoring import CaseScored
 from civic.kafka.producer import EventProducer
 from civic.reference import geography
-from civic_testing import LiveServer
+from civic_testing import LiveServer, start_group_at_end
 from need_scoring.calculation.engine import score_case
 from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import load_policy
@@ -119,8 +119,15 @@ def test_a_worker_stopped_while_the_broker_refuses_its_scores_commits_none_of_th
     """Seen to fail with take_events, which acknowledged the batch as the stop cancelled
     it, so its offsets were committed and the next worker would never score those
     cases. Now nothing whose score was not on the broker is committed: the partitions'
-    next owner reads it again."""
+    next owner reads it again.
+
+    The group starts where its inputs end, so it reads only these six cases, each of
+    which needs a score sent: from the run's backlog it could rightly commit past an
+    event that needs none (a submission of a case erased since), as it once did."""
     policy = policy_file()
+    inputs = ["cases.submitted", "cases.lifecycle", "need-scoring.band-overrides"]
+    start = start_group_at_end(kafka_bootstrap, f"need-scoring.{load_policy(policy).version}",
+                               inputs)
     worker = scoring_service(policy)
     stream = worker.app.state.container.stream
     attempts: Counter[str] = Counter()
@@ -144,7 +151,7 @@ def test_a_worker_stopped_while_the_broker_refuses_its_scores_commits_none_of_th
                       for p in reader.partitions_for_topic("cases.submitted") or ()]
         assert partitions, "cases.submitted has partitions"
         moved = {tp.partition: offset for tp in partitions
-                 if (offset := reader.committed(tp))}
+                 if (offset := reader.committed(tp)) != start[(tp.topic, tp.partition)]}
     finally:
         reader.close()
     assert not moved, f"offsets committed for scores never sent: {moved}"

@@ -87,12 +87,14 @@ def _read(consumer: Any, partitions: list[Any], since: Offsets, timeout_s: float
             if consumer.position(tp) < reported[tp]] or ["not quiet before the deadline"]
 
 
-def end_offsets(bootstrap_servers: str, timeout_s: float = 60.0) -> Offsets:
-    """Where each partition of each topic ends now, found by reading it: a scan from here
-    reads only what is produced later (for a broker that held messages already)."""
+def end_offsets(bootstrap_servers: str, timeout_s: float = 60.0,
+                topics: Sequence[str] | None = None) -> Offsets:
+    """Where each partition of each topic (or of ``topics``) ends now, found by reading
+    it: a scan from here reads only what is produced later (for a broker that held
+    messages already)."""
     consumer = _client(bootstrap_servers)
     try:
-        partitions = _partitions(consumer, consumer.topics())
+        partitions = _partitions(consumer, consumer.topics() if topics is None else topics)
         if partitions:
             _read(consumer, partitions, {}, timeout_s, 1.0, lambda record: None)
         return {(tp.topic, tp.partition): consumer.position(tp) for tp in partitions}

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from civic.kafka.topics import TopicRegistry
+from civic_testing.bus_reading import Offsets, end_offsets
 from civic_testing.bus_scanner import BusScanner
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -117,3 +118,24 @@ def _fresh_postgres(admin_url: str) -> Iterator[str]:
 
 def unique_group(prefix: str = "test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def start_group_at_end(bootstrap_servers: str, group: str, topics: Sequence[str]
+                       ) -> Offsets:
+    """Commit ``group``'s offsets where ``topics`` end now, as for a service that has
+    read everything before, and return them: a new group then reads only what comes
+    after. Without it a test's new group first replays every event the whole run has put
+    on those topics (thousands, by the end of ``make test``), and the test's own events
+    wait behind them."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    ends = end_offsets(bootstrap_servers, topics=topics)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
+                             enable_auto_commit=False)
+    try:
+        consumer.commit({TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+                         for (topic, partition), offset in ends.items()})
+    finally:
+        consumer.close()
+    return ends

@@ -9,8 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SERVER_SETTINGS = ["--workers", "1", "--loop", "uvloop", "--http", "httptools",
                    "--no-access-log", "--log-level", "warning"]
 
@@ -88,3 +93,20 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "benchmarks.loadgen"], input=json.dumps(spec),
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A PostgreSQL database of its own for one benchmark, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"civic_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -9,14 +9,9 @@ where the worker has cores to itself."""
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
-from benchmarks.common import Server, case_bodies, load
+from benchmarks.common import Server, case_bodies, fresh_database, load
 from case_intake.database import schema
 from civic.db import ServiceDatabase
 from civic.http.auth import ApiKeyStore, Role
@@ -26,22 +21,6 @@ from civic.kafka.topics import TopicRegistry
 CONCURRENCY = 32
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = 2.0
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"civic_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _measure(env: dict[str, str], workers: int, bodies: list[str],

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import faust
 
 from need_scoring.areas.counts import AreaCounts
-from need_scoring.stream.footprints import FootprintTold
+from need_scoring.stream.footprints import parse
 from need_scoring.stream.staging import StagedTable
 
 if TYPE_CHECKING:
@@ -49,11 +49,12 @@ class AreaCounting:
 
     def _count(self, event: Any, counts: AreaCounts) -> None:
         try:
-            told = FootprintTold.parse(event.key, event.value)
+            footprints = parse(event.value)
         except (KeyError, ValueError, TypeError) as exc:
             message = event.message
-            log.error("skipped %s[%d]@%d, not a footprint: %s", message.topic,
+            log.error("skipped %s[%d]@%d, not footprints: %s", message.topic,
                       message.partition, message.offset, type(exc).__name__)
             return
-        counts.changed(told.case_id, told.revision, told.footprint)
-        self.counted_total += 1
+        for told in footprints:
+            counts.changed(told.case_id, told.revision, told.footprint)
+        self.counted_total += len(footprints)

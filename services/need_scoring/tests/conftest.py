@@ -14,6 +14,7 @@ from kafka import KafkaConsumer
 
 from civic.contracts.cases import CaseSubmitted
 from civic.contracts.envelope import Envelope, decode
+from civic.contracts.scoring import CaseScored
 from civic.reference import geography
 from civic_testing import LiveServer
 from need_scoring.app import create_app
@@ -87,3 +88,19 @@ def read_events(bootstrap: str, topic: str, until: Callable[[list[Envelope]], bo
     finally:
         consumer.close()
     return events
+
+
+def scores_by_event_id(bootstrap: str, cases: list[Any],
+                       timeout_s: float = 60) -> dict[str, dict[str, CaseScored]]:
+    """case id -> {event id: score} on cases.scored, once every case has one."""
+    wanted = {str(c.case_id) for c in cases}
+
+    def mine(events: list[Envelope]) -> dict[str, dict[str, CaseScored]]:
+        found: dict[str, dict[str, CaseScored]] = {}
+        for e in events:
+            if isinstance(e.payload, CaseScored) and str(e.payload.case_id) in wanted:
+                found.setdefault(str(e.payload.case_id), {})[e.id] = e.payload
+        return found
+
+    return mine(read_events(bootstrap, "cases.scored", lambda evs: set(mine(evs)) == wanted,
+                            timeout_s=timeout_s))

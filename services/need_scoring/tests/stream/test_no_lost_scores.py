@@ -16,7 +16,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from civic.contracts.cases import CaseErased, CaseSubmitted
-from civic.contracts.envelope import Envelope, KafkaRecord, encode
+from civic.contracts.envelope import KafkaRecord, encode
 from civic.contracts.scoring import CaseScored
 from civic.kafka.producer import EventProducer
 from civic.reference import geography
@@ -26,7 +26,7 @@ from need_scoring.calculation.inputs import ScoringInput
 from need_scoring.policy import load_policy
 from need_scoring.stream import batches
 
-from ..conftest import make_case, read_events
+from ..conftest import make_case, scores_by_event_id
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -37,20 +37,6 @@ def publish(bootstrap: str, payloads: list[Any]) -> None:
     producer.close()
 
 
-def scores_by_event_id(bootstrap: str, cases: list[CaseSubmitted],
-                       timeout_s: float = 60) -> dict[str, dict[str, CaseScored]]:
-    """case id -> {event id: score} on cases.scored, once every case has one."""
-    wanted = {str(c.case_id) for c in cases}
-
-    def mine(events: list[Envelope]) -> dict[str, dict[str, CaseScored]]:
-        found: dict[str, dict[str, CaseScored]] = {}
-        for e in events:
-            if isinstance(e.payload, CaseScored) and str(e.payload.case_id) in wanted:
-                found.setdefault(str(e.payload.case_id), {})[e.id] = e.payload
-        return found
-
-    return mine(read_events(bootstrap, "cases.scored", lambda evs: set(mine(evs)) == wanted,
-                            timeout_s=timeout_s))
 
 
 def assert_each_has_exactly_its_score(policy: Path, cases: list[CaseSubmitted],

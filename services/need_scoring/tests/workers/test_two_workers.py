@@ -41,7 +41,7 @@ from need_scoring.database import schema
 from need_scoring.policy import load_policy
 from need_scoring.stream.processor import CaseProcessor
 
-from ..conftest import make_case, read_events
+from ..conftest import make_case, scores_by_event_id
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
 
@@ -121,20 +121,6 @@ def publish(kafka: str, payloads: list[Any]) -> None:
     producer.close()
 
 
-def scores_of(kafka: str, filed: list[Any], timeout_s: float = 90
-              ) -> dict[str, dict[str, CaseScored]]:
-    """case id -> {event id: score}, once every case has one."""
-    wanted = {str(c.case_id) for c in filed}
-
-    def mine(events: list[Envelope]) -> dict[str, dict[str, CaseScored]]:
-        found: dict[str, dict[str, CaseScored]] = {}
-        for e in events:
-            if isinstance(e.payload, CaseScored) and str(e.payload.case_id) in wanted:
-                found.setdefault(str(e.payload.case_id), {})[e.id] = e.payload
-        return found
-    events = read_events(kafka, "cases.scored", lambda es: len(mine(es)) == len(wanted),
-                         timeout_s)
-    return mine(events)
 
 
 def assert_scored_once_each_as_one_worker_would(policy: Path, filed: list[Any],
@@ -212,7 +198,7 @@ def test_two_workers_score_a_stream_as_one_worker_would(workers: Workers) -> Non
     workers.wait_shared()
     publish(workers.kafka, filed[120:])
 
-    found = scores_of(workers.kafka, filed)
+    found = scores_by_event_id(workers.kafka, filed, timeout_s=90)
     assert_scored_once_each_as_one_worker_would(workers.policy, filed, found)
     shares = [metric(w, "civic_need_scoring_scores_total") for w in (first, second)]
     assert all(shares), f"both workers scored some of the cases: {shares}"
@@ -253,7 +239,7 @@ def test_a_worker_killed_mid_stream_loses_nothing(workers: Workers) -> None:
     victim.kill()  # mid-stream: its last batches unacknowledged
     sender.join()
 
-    found = scores_of(workers.kafka, filed, timeout_s=120)
+    found = scores_by_event_id(workers.kafka, filed, timeout_s=120)
     assert_scored_once_each_as_one_worker_would(workers.policy, filed, found)
     workers.running.remove(victim)
     workers.wait_shared()  # the survivor scores every partition and owns the counts
@@ -270,7 +256,7 @@ def test_an_override_sent_to_the_worker_that_does_not_own_the_case(workers: Work
     workers.wait_shared()
     filed = cases(12, days_ago=14)
     publish(workers.kafka, filed)
-    scores_of(workers.kafka, filed)
+    scores_by_event_id(workers.kafka, filed, timeout_s=90)
     staff = staff_key(workers.database_url)
     for case in filed:
         answer = httpx.post(f"{first.url}/v1/cases/{case.case_id}/band-override",

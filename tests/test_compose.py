@@ -120,7 +120,7 @@ def test_every_service_runs_the_replicas_env_asks_for(compose):
         assert "ports" not in service, f"{name} publishes a port: its replicas would clash"
         assert "container_name" not in service, f"{name}: a fixed name allows one replica"
     scoring = compose["services"]["need_scoring"]["environment"]
-    assert scoring["NEED_SCORING_STANDBY_REPLICAS"] == "${NEED_SCORING_STANDBY_REPLICAS:-0}"
+    assert scoring["NEED_SCORING_STANDBY_REPLICAS"] == "${NEED_SCORING_STANDBY_REPLICAS:-1}"
 
 
 def test_prometheus_scrapes_every_replica_of_every_service(compose):
@@ -147,7 +147,7 @@ def _system_tool(path: str) -> str:
 
 @pytest.mark.parametrize("broken", [False, True], ids=["as-committed", "broken"])
 def test_nginx_accepts_the_proxy_configuration(tmp_path, broken):
-    nginx = _system_tool("/usr/sbin/nginx")
+    nginx = _system_tool(shutil.which("nginx") or "/usr/sbin/nginx")
     config = tmp_path / "nginx.conf"
     text = PROXY_CONFIG.read_text()
     config.write_text(text.replace("proxy_pass http://$replicas;", "proxy_pass;", 1)

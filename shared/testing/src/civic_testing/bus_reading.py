@@ -95,8 +95,9 @@ def end_offsets(bootstrap_servers: str, timeout_s: float = 60.0,
     consumer = _client(bootstrap_servers)
     try:
         partitions = _partitions(consumer, consumer.topics() if topics is None else topics)
-        if partitions:
-            _read(consumer, partitions, {}, timeout_s, 1.0, lambda record: None)
+        if partitions and (unfinished := _read(consumer, partitions, {}, timeout_s, 1.0,
+                                                lambda record: None)) and topics is not None:
+            raise TimeoutError(f"not read to the end in {timeout_s:.0f} s: {unfinished}")
         return {(tp.topic, tp.partition): consumer.position(tp) for tp in partitions}
     finally:
         consumer.close()

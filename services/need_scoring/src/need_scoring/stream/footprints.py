@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from civic.contracts.envelope import KafkaRecord
 from need_scoring.areas.counts import Footprint
 
-PER_RECORD = 500  # footprints in one record: about 60 kB, well under the broker's 1 MB
+PER_RECORD = 500  # footprints in one record: at most about 120 kB, under the broker's 1 MB
 
 
 @dataclass(frozen=True)

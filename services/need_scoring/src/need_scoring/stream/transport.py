@@ -64,10 +64,15 @@ def app_with_fetch_wait(fetch_max_wait_ms: int, *args: Any, **kwargs: Any) -> fa
         def _new_offset(self, tp: Any) -> int | None:
             acked, committed = self._acked[tp], self._committed_offset[tp]
             if acked and committed is not None and min(acked) > committed \
-                    and not self._gap[tp]:
+                    and not self._gap[tp].overlaps(committed, committed + 2):
                 return None  # the record at the committed offset is not done yet
             new: int | None = super()._new_offset(tp)
             return new
+
+        def _pass(self, tp: Any, offset: int) -> None:
+            if offset not in self._acked_index[tp]:
+                self._acked_index[tp].add(offset)
+                self._acked[tp].append(offset)
 
         async def seek(self, partition: Any, offset: int) -> None:
             await super().seek(partition, offset)
@@ -76,8 +81,9 @@ def app_with_fetch_wait(fetch_max_wait_ms: int, *args: Any, **kwargs: Any) -> fa
         async def perform_seek(self) -> None:
             await super().perform_seek()
             self._expected.clear()  # partitions moved: expect what was committed
+            assigned = self.assignment()
             for tp, offset in self._committed_offset.items():
-                if offset is not None and tp in self.assignment():
+                if offset is not None and tp in assigned:
                     self._expected[tp] = offset
 
         async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
@@ -97,6 +103,15 @@ def app_with_fetch_wait(fetch_max_wait_ms: int, *args: Any, **kwargs: Any) -> fa
                                 "again", tp, message.offset, expected, expected)
                     await self.seek(tp, expected)
                     continue
+                if (expected is not None and message.offset > expected
+                        and self.app.topics.acks_enabled_for(message.topic)):
+                    # Read again MAX_REREADS times and still missing: a real hole in
+                    # the log. faust counts the offsets after ``expected`` as a gap
+                    # (done); ``expected`` itself counts as done here, or no commit
+                    # would ever pass it.
+                    log.error("%s: offsets %d to %d never came; passing them", tp,
+                              expected, message.offset - 1)
+                    self._pass(tp, expected)
                 self._expected[tp] = max(expected or 0, message.offset + 1)
                 yield tp, message
 

@@ -6,7 +6,6 @@ offset expected after a seek, and the pass after the rereads."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from faust.transport.drivers.aiokafka import Consumer
 from faust.types import TP
 
+from civic_testing import run_coroutine
 from need_scoring.stream.transport import MAX_REREADS, app_with_fetch_wait
 
 CASES = TP("cases.submitted", 0)
@@ -52,7 +52,7 @@ def fetched(consumer: Any, monkeypatch: pytest.MonkeyPatch, offsets: list[int]) 
 
     async def read() -> list[int]:
         return [message.offset async for _tp, message in consumer.getmany(1.0)]
-    return asyncio.run(read())
+    return run_coroutine(read())
 
 
 def test_a_commit_never_passes_the_record_at_the_committed_offset(consumer: Any) -> None:
@@ -68,7 +68,7 @@ def test_a_commit_never_passes_the_record_at_the_committed_offset(consumer: Any)
 def test_a_record_missing_after_a_seek_is_read_again(consumer: Any,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """faust, after seeking to 10, takes 10 as read and 11 as next in order."""
-    asyncio.run(consumer.seek(CASES, 10))
+    run_coroutine(consumer.seek(CASES, 10))
     assert fetched(consumer, monkeypatch, [11, 12]) == []
     assert consumer.sought == [10, 10]
     assert fetched(consumer, monkeypatch, [10, 11, 12]) == [10, 11, 12]
@@ -80,7 +80,7 @@ def test_an_offset_that_never_comes_is_passed_after_the_rereads(
     """A real hole in the log: read again MAX_REREADS times, then counted as done, so
     commits move on rather than stop for good."""
     consumer._committed_offset[CASES] = 10
-    asyncio.run(consumer.seek(CASES, 10))
+    run_coroutine(consumer.seek(CASES, 10))
     for _ in range(MAX_REREADS):
         assert fetched(consumer, monkeypatch, [11]) == []
     assert fetched(consumer, monkeypatch, [11]) == [11]
